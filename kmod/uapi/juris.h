@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * juris: judge outgoing packets by the country of their destination.
+ *
+ * Generic netlink family "juris", version 1. State is per network namespace:
+ * every command acts on the netns of the socket that sends it. Commands that
+ * change state need CAP_NET_ADMIN in that netns's user namespace.
+ *
+ * Countries are ISO 3166-1 alpha-2 codes carried as two ASCII upper-case
+ * letters (u8[2], "IN"), never NUL-terminated. Addresses are in network byte
+ * order: 4 bytes for IPv4, 16 for IPv6.
+ *
+ * JURIS_CMD_GET_STATUS (doit, unprivileged)
+ *   reply: JURIS_A_MODE         u8   enum juris_mode
+ *          JURIS_A_UNKNOWN      u8   enum juris_unknown
+ *          JURIS_A_ALLOW        binary, n * 2 bytes: approved countries, sorted
+ *          JURIS_A_TABLE_GEN    u64  increments on every committed table
+ *          JURIS_A_TABLE_V4     u32  IPv4 ranges loaded (input rows)
+ *          JURIS_A_TABLE_V6     u32  IPv6 ranges loaded (input rows)
+ *          JURIS_A_SEGMENTS_V4  u32  disjoint IPv4 segments after flattening
+ *          JURIS_A_SEGMENTS_V6  u32  disjoint IPv6 segments after flattening
+ *          JURIS_A_TABLE_BYTES  u64  kernel memory held by the active table
+ *          JURIS_A_TOTALS       binary: struct juris_count[n], indexed by
+ *                               enum juris_verdict (read n = len / 16)
+ *
+ * JURIS_CMD_SET_POLICY (doit, admin)
+ *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW. An absent
+ *            attribute keeps its value; an empty JURIS_A_ALLOW approves no
+ *            country. The new policy is published atomically, whole.
+ *
+ * Loading a table is a transaction bound to the sending socket:
+ *
+ * JURIS_CMD_TABLE_BEGIN (doit, admin)
+ *   Opens a transaction. Only one may be open per netns: a second BEGIN from
+ *   another socket fails with EBUSY; from the same socket it restarts.
+ * JURIS_CMD_TABLE_ADD (doit, admin)
+ *   request: JURIS_A_RANGES4 and/or JURIS_A_RANGES6, each a packed array of
+ *            struct juris_range4 / struct juris_range6 (length must be a
+ *            multiple of the entry size). Split large tables across as many
+ *            ADD messages as needed; JURIS_MAX_CHUNK_BYTES bounds one
+ *            attribute. Bad entries are rejected with an extack message that
+ *            names the entry's index in the attribute, and the whole
+ *            transaction is aborted.
+ * JURIS_CMD_TABLE_COMMIT (doit, admin)
+ *   Builds the new table from every range added, replaces the active table
+ *   (both families) atomically and closes the transaction.
+ *   reply: JURIS_A_TABLE_GEN, JURIS_A_TABLE_V4, JURIS_A_TABLE_V6,
+ *          JURIS_A_SEGMENTS_V4, JURIS_A_SEGMENTS_V6, JURIS_A_TABLE_BYTES
+ * JURIS_CMD_TABLE_ABORT (doit, admin)
+ *   Drops the open transaction. Closing the socket does the same.
+ *
+ * Where ranges nest or overlap, the smallest range covering an address wins;
+ * between ranges of equal size, the one added last wins.
+ *
+ * JURIS_CMD_LOOKUP (doit, unprivileged)
+ *   request: JURIS_A_ADDR (4 or 16 bytes)
+ *   reply:   JURIS_A_ADDR, JURIS_A_COUNTRY (absent when unmapped),
+ *            JURIS_A_RANGE_START, JURIS_A_RANGE_END (the disjoint segment of
+ *            the active table holding the address), JURIS_A_VERDICT u8
+ *            (enum juris_verdict, what the active policy would do),
+ *            JURIS_A_SPECIAL flag (special-purpose address, always allowed)
+ *
+ * JURIS_CMD_GET_COUNTERS (dumpit, unprivileged)
+ *   One message per country with traffic: JURIS_A_COUNTRY (absent for
+ *   unmapped destinations; JURIS_A_SPECIAL set for special-purpose ones) and
+ *   JURIS_A_COUNTS, binary like JURIS_A_TOTALS.
+ */
+#ifndef _UAPI_JURIS_H
+#define _UAPI_JURIS_H
+
+#include <linux/types.h>
+
+#define JURIS_GENL_NAME "juris"
+#define JURIS_GENL_VERSION 1
+
+/* One attribute of ranges stays below the 64 KiB netlink attribute limit. */
+#define JURIS_MAX_CHUNK_BYTES 60000
+/* Upper bound on the ranges of one table, per family. */
+#define JURIS_MAX_RANGES (4U << 20)
+
+enum juris_cmd {
+	JURIS_CMD_UNSPEC,
+	JURIS_CMD_GET_STATUS,
+	JURIS_CMD_SET_POLICY,
+	JURIS_CMD_TABLE_BEGIN,
+	JURIS_CMD_TABLE_ADD,
+	JURIS_CMD_TABLE_COMMIT,
+	JURIS_CMD_TABLE_ABORT,
+	JURIS_CMD_LOOKUP,
+	JURIS_CMD_GET_COUNTERS,
+	__JURIS_CMD_LAST
+};
+#define JURIS_CMD_MAX (__JURIS_CMD_LAST - 1)
+
+enum juris_attr {
+	JURIS_A_UNSPEC,
+	JURIS_A_MODE,
+	JURIS_A_UNKNOWN,
+	JURIS_A_ALLOW,
+	JURIS_A_TABLE_GEN,
+	JURIS_A_TABLE_V4,
+	JURIS_A_TABLE_V6,
+	JURIS_A_SEGMENTS_V4,
+	JURIS_A_SEGMENTS_V6,
+	JURIS_A_TABLE_BYTES,
+	JURIS_A_TOTALS,
+	JURIS_A_RANGES4,
+	JURIS_A_RANGES6,
+	JURIS_A_ADDR,
+	JURIS_A_COUNTRY,
+	JURIS_A_RANGE_START,
+	JURIS_A_RANGE_END,
+	JURIS_A_VERDICT,
+	JURIS_A_SPECIAL,
+	JURIS_A_COUNTS,
+	JURIS_A_PAD,
+	__JURIS_A_LAST
+};
+#define JURIS_A_MAX (__JURIS_A_LAST - 1)
+
+enum juris_mode {
+	JURIS_MODE_OFF,
+	JURIS_MODE_AUDIT,
+	JURIS_MODE_ENFORCE,
+	__JURIS_MODE_LAST
+};
+#define JURIS_MODE_MAX (__JURIS_MODE_LAST - 1)
+
+enum juris_unknown {
+	JURIS_UNKNOWN_ALLOW,
+	JURIS_UNKNOWN_DENY,
+	__JURIS_UNKNOWN_LAST
+};
+#define JURIS_UNKNOWN_MAX (__JURIS_UNKNOWN_LAST - 1)
+
+/* What happened (counters) or would happen (lookup) to a packet. */
+enum juris_verdict {
+	JURIS_VERDICT_ALLOW,	/* approved country, special-purpose, or mode off */
+	JURIS_VERDICT_DENY,	/* dropped in enforce mode */
+	JURIS_VERDICT_AUDIT,	/* would be dropped, passed in audit mode */
+	__JURIS_VERDICT_LAST
+};
+#define JURIS_VERDICT_MAX (__JURIS_VERDICT_LAST - 1)
+
+struct juris_count {
+	__u64 packets;
+	__u64 bytes;
+};
+
+struct juris_range4 {
+	__u8 start[4];
+	__u8 end[4];		/* inclusive */
+	__u8 country[2];
+} __attribute__((packed));
+
+struct juris_range6 {
+	__u8 start[16];
+	__u8 end[16];		/* inclusive */
+	__u8 country[2];
+} __attribute__((packed));
+
+#endif /* _UAPI_JURIS_H */
