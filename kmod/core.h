@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The shim that lets the table and policy code build both inside the kernel
+ * and as plain C in a host program (tests/host), where it is checked against
+ * a naive reference and benchmarked at native speed.
+ */
+#ifndef _JURIS_CORE_H
+#define _JURIS_CORE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/rcupdate.h>
+#else
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+struct rcu_head {
+	void *unused;
+};
+
+#define GFP_KERNEL 0
+#define __GFP_ZERO 1
+#define kvmalloc(size, gfp) ((gfp) & __GFP_ZERO ? calloc(1, size) : malloc(size))
+#define kvfree(p) free(p)
+#define cond_resched() do { } while (0)
+#define sort(base, num, size, cmp, swap) qsort(base, num, size, cmp)
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+#ifndef __SIZEOF_INT128__
+#error "juris needs a compiler with unsigned __int128 (x86_64, arm64)"
+#endif
+/* IPv6 addresses as one integer keep a single code path for both families. */
+typedef unsigned __int128 juris_u128;
+
+/*
+ * Countries are stored as a dense index: 1 + 26 * letter1 + letter2, so any
+ * two-letter code fits and counters can be a flat array. 0 is "unknown".
+ */
+#define JURIS_CC_UNKNOWN 0
+#define JURIS_NCC (1 + 26 * 26)
+/* The counter slot for special-purpose destinations, after every country. */
+#define JURIS_SLOT_SPECIAL JURIS_NCC
+#define JURIS_NSLOTS (JURIS_NCC + 1)
+
+static inline u16 juris_cc_index(const u8 cc[2])
+{
+	if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
+		return JURIS_CC_UNKNOWN;
+	return 1 + (cc[0] - 'A') * 26 + (cc[1] - 'A');
+}
+
+static inline void juris_cc_code(u16 index, u8 cc[2])
+{
+	cc[0] = 'A' + (index - 1) / 26;
+	cc[1] = 'A' + (index - 1) % 26;
+}
+
+#endif /* _JURIS_CORE_H */

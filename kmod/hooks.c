@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: judge each outgoing and forwarded packet by the country
+ * of its destination. Runs under the RCU read lock netfilter holds; takes no
+ * other lock, allocates nothing, never sleeps.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/percpu.h>
+
+#include "hooks.h"
+#include "juris.h"
+
+/*
+ * After conntrack, mangle and destination NAT (-100), so the destination we
+ * judge is the one the packet will really go to; after the filter table.
+ */
+#define JURIS_PRIORITY (NF_IP_PRI_FILTER + 10)
+
+static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
+			  const struct nf_hook_state *state, u16 cc,
+			  bool special, u8 proto)
+{
+	const struct juris_policy *policy = rcu_dereference(jn->policy);
+	enum juris_verdict verdict = juris_policy_eval(policy, cc, special);
+	struct juris_count __percpu *c;
+
+	c = jn->counts[verdict] + (special ? JURIS_SLOT_SPECIAL : cc);
+	this_cpu_inc(c->packets);
+	this_cpu_add(c->bytes, skb->len);
+
+	if (verdict != JURIS_VERDICT_DENY)
+		return NF_ACCEPT;
+	if (state->hook != NF_INET_LOCAL_OUT)
+		return NF_DROP;
+	/*
+	 * Tell the sending program now rather than let it time out. A TCP
+	 * connect passes only ECONNREFUSED up from its transmit path;
+	 * datagram sends return this errno from sendmsg.
+	 */
+	return NF_DROP_ERR(proto == IPPROTO_TCP ? -ECONNREFUSED : -EPERM);
+}
+
+static bool active(struct juris_net *jn)
+{
+	const struct juris_policy *policy = rcu_dereference(jn->policy);
+
+	return policy->mode != JURIS_MODE_OFF;
+}
+
+static unsigned int hook4(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	struct juris_net *jn = priv;
+	const struct iphdr *iph;
+	bool special;
+	u32 daddr;
+	u16 cc;
+
+	if (!active(jn))
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	daddr = ntohl(iph->daddr);
+	special = juris_special_v4(daddr);
+	cc = special ? JURIS_CC_UNKNOWN :
+		       juris_table_lookup_v4(rcu_dereference(jn->table), daddr);
+	return judge(jn, skb, state, cc, special, iph->protocol);
+}
+
+static unsigned int hook6(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	struct juris_net *jn = priv;
+	const struct ipv6hdr *ip6h;
+	juris_u128 daddr;
+	bool special;
+	u16 cc;
+
+	if (!active(jn))
+		return NF_ACCEPT;
+	ip6h = ipv6_hdr(skb);
+	daddr = (juris_u128)ntohl(ip6h->daddr.s6_addr32[0]) << 96 |
+		(juris_u128)ntohl(ip6h->daddr.s6_addr32[1]) << 64 |
+		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
+		ntohl(ip6h->daddr.s6_addr32[3]);
+	special = juris_special_v6(daddr);
+	cc = special ? JURIS_CC_UNKNOWN :
+		       juris_table_lookup_v6(rcu_dereference(jn->table), daddr);
+	return judge(jn, skb, state, cc, special, ip6h->nexthdr);
+}
+
+int juris_hooks_register(struct net *net, struct juris_net *jn)
+{
+	static const struct {
+		u8 pf;
+		unsigned int hooknum;
+		nf_hookfn *fn;
+	} hooks[] = {
+		{ NFPROTO_IPV4, NF_INET_LOCAL_OUT, hook4 },
+		{ NFPROTO_IPV4, NF_INET_FORWARD, hook4 },
+		{ NFPROTO_IPV6, NF_INET_LOCAL_OUT, hook6 },
+		{ NFPROTO_IPV6, NF_INET_FORWARD, hook6 },
+	};
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(hooks) != ARRAY_SIZE(jn->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(hooks); ++i) {
+		jn->hook_ops[i] = (struct nf_hook_ops){
+			.hook = hooks[i].fn,
+			.priv = jn,
+			.pf = hooks[i].pf,
+			.hooknum = hooks[i].hooknum,
+			.priority = JURIS_PRIORITY,
+		};
+	}
+	return nf_register_net_hooks(net, jn->hook_ops, ARRAY_SIZE(jn->hook_ops));
+}
+
+void juris_hooks_unregister(struct net *net, struct juris_net *jn)
+{
+	nf_unregister_net_hooks(net, jn->hook_ops, ARRAY_SIZE(jn->hook_ops));
+}

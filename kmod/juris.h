@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _JURIS_H
+#define _JURIS_H
+
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "policy.h"
+#include "table.h"
+
+struct juris_txn;
+
+/* The state of one network namespace. */
+struct juris_net {
+	struct juris_table __rcu *table;
+	struct juris_policy __rcu *policy;
+	/* Per verdict, JURIS_NSLOTS counters each, indexed by country. */
+	struct juris_count __percpu *counts[__JURIS_VERDICT_LAST];
+	struct mutex lock;	/* serialises writers of all the fields */
+	struct juris_txn *txn;	/* the table load in progress, if any */
+	u64 generation;
+	struct nf_hook_ops hook_ops[4];
+};
+
+extern unsigned int juris_net_id;
+
+static inline struct juris_net *juris_net(struct net *net)
+{
+	return net_generic(net, juris_net_id);
+}
+
+#define juris_dereference(jn, p) \
+	rcu_dereference_protected(p, lockdep_is_held(&(jn)->lock))
+
+void juris_txn_free(struct juris_txn *txn);
+
+#endif /* _JURIS_H */

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "juris" generic netlink family: policy, table transactions, lookups
+ * and counters. The protocol is documented in uapi/juris.h.
+ */
+
+#include <linux/ctype.h>
+#include <linux/notifier.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <net/netlink.h>
+
+#include "compat.h"
+#include "juris.h"
+#include "netlink.h"
+
+struct juris_txn {
+	u32 portid;		/* the socket that began it */
+	u32 seq;		/* rows added so far, both families */
+	struct juris_range *rows[2];
+	u32 n[2];
+	u32 cap[2];
+};
+
+static struct genl_family juris_family;
+
+static const struct nla_policy juris_nl_policy[JURIS_A_MAX + 1] = {
+	[JURIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, JURIS_MODE_MAX),
+	[JURIS_A_UNKNOWN] = NLA_POLICY_MAX(NLA_U8, JURIS_UNKNOWN_MAX),
+	[JURIS_A_ALLOW] = { .type = NLA_BINARY, .len = 2 * (JURIS_NCC - 1) },
+	[JURIS_A_RANGES4] = { .type = NLA_BINARY, .len = JURIS_MAX_CHUNK_BYTES },
+	[JURIS_A_RANGES6] = { .type = NLA_BINARY, .len = JURIS_MAX_CHUNK_BYTES },
+	[JURIS_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
+};
+
+void juris_txn_free(struct juris_txn *txn)
+{
+	if (!txn)
+		return;
+	kvfree(txn->rows[0]);
+	kvfree(txn->rows[1]);
+	kfree(txn);
+}
+
+static juris_u128 addr_get(const u8 *p, int len)
+{
+	juris_u128 a = 0;
+	int i;
+
+	for (i = 0; i < len; ++i)
+		a = a << 8 | p[i];
+	return a;
+}
+
+static void addr_put(u8 *p, int len, juris_u128 a)
+{
+	while (len--) {
+		p[len] = (u8)a;
+		a >>= 8;
+	}
+}
+
+static void sum_counts(struct juris_net *jn, int slot, struct juris_count *out)
+{
+	int v, cpu;
+
+	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
+		out[v].packets = out[v].bytes = 0;
+		for_each_possible_cpu(cpu) {
+			const struct juris_count *c = per_cpu_ptr(jn->counts[v], cpu) + slot;
+
+			out[v].packets += READ_ONCE(c->packets);
+			out[v].bytes += READ_ONCE(c->bytes);
+		}
+	}
+}
+
+static int put_table(struct sk_buff *msg, const struct juris_table *t)
+{
+	if (!t)
+		return 0;
+	if (nla_put_u64_64bit(msg, JURIS_A_TABLE_GEN, t->generation, JURIS_A_PAD) ||
+	    nla_put_u32(msg, JURIS_A_TABLE_V4, t->rows[0]) ||
+	    nla_put_u32(msg, JURIS_A_TABLE_V6, t->rows[1]) ||
+	    nla_put_u32(msg, JURIS_A_SEGMENTS_V4, t->nseg[0]) ||
+	    nla_put_u32(msg, JURIS_A_SEGMENTS_V6, t->nseg[1]) ||
+	    nla_put_u64_64bit(msg, JURIS_A_TABLE_BYTES, t->bytes, JURIS_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_allow(struct sk_buff *msg, const struct juris_policy *p)
+{
+	struct nlattr *attr;
+	u16 cc, n = 0;
+	u8 *out;
+
+	for (cc = 1; cc < JURIS_NCC; ++cc)
+		n += juris_policy_allows(p, cc);
+	attr = nla_reserve(msg, JURIS_A_ALLOW, 2 * n);
+	if (!attr)
+		return -EMSGSIZE;
+	out = nla_data(attr);
+	for (cc = 1; cc < JURIS_NCC; ++cc) {
+		if (juris_policy_allows(p, cc)) {
+			juris_cc_code(cc, out);
+			out += 2;
+		}
+	}
+	return 0;
+}
+
+static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_count totals[__JURIS_VERDICT_LAST] = { 0 };
+	struct juris_count slot[__JURIS_VERDICT_LAST];
+	const struct juris_policy *policy;
+	struct sk_buff *msg;
+	int s, v, ret;
+	void *hdr;
+
+	for (s = 0; s < JURIS_NSLOTS; ++s) {
+		sum_counts(jn, s, slot);
+		for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
+			totals[v].packets += slot[v].packets;
+			totals[v].bytes += slot[v].bytes;
+		}
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &juris_family, 0, JURIS_CMD_GET_STATUS);
+	if (!hdr)
+		goto err_size;
+
+	rcu_read_lock();
+	policy = rcu_dereference(jn->policy);
+	ret = nla_put_u8(msg, JURIS_A_MODE, policy->mode) ||
+	      nla_put_u8(msg, JURIS_A_UNKNOWN, policy->unknown) ||
+	      put_allow(msg, policy) ||
+	      put_table(msg, rcu_dereference(jn->table));
+	rcu_read_unlock();
+	if (ret || nla_put(msg, JURIS_A_TOTALS, sizeof(totals), totals))
+		goto err_size;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_size:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	struct juris_policy *old, *new;
+	int ret = 0;
+
+	mutex_lock(&jn->lock);
+	old = juris_dereference(jn, jn->policy);
+	new = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!new) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (attrs[JURIS_A_MODE])
+		new->mode = nla_get_u8(attrs[JURIS_A_MODE]);
+	if (attrs[JURIS_A_UNKNOWN])
+		new->unknown = nla_get_u8(attrs[JURIS_A_UNKNOWN]);
+	if (attrs[JURIS_A_ALLOW]) {
+		const u8 *codes = nla_data(attrs[JURIS_A_ALLOW]);
+		int i, len = nla_len(attrs[JURIS_A_ALLOW]);
+
+		if (len % 2) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[JURIS_A_ALLOW],
+					    "approved countries must be 2-letter codes");
+			ret = -EINVAL;
+			goto out_free;
+		}
+		memset(new->allow, 0, sizeof(new->allow));
+		for (i = 0; i < len; i += 2) {
+			u16 cc = juris_cc_index(codes + i);
+
+			if (!cc) {
+				juris_extack(info->extack, "invalid country code",
+					     "invalid country code '%c%c'",
+					     isprint(codes[i]) ? codes[i] : '?',
+					     isprint(codes[i + 1]) ? codes[i + 1] : '?');
+				ret = -EINVAL;
+				goto out_free;
+			}
+			juris_policy_set_allow(new, cc);
+		}
+	}
+	rcu_assign_pointer(jn->policy, new);
+	kfree_rcu(old, rcu);
+	goto out;
+
+out_free:
+	kfree(new);
+out:
+	mutex_unlock(&jn->lock);
+	return ret;
+}
+
+static int juris_nl_table_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_txn *txn;
+	int ret = 0;
+
+	mutex_lock(&jn->lock);
+	if (jn->txn && jn->txn->portid != info->snd_portid) {
+		NL_SET_ERR_MSG(info->extack, "another table load is in progress");
+		ret = -EBUSY;
+		goto out;
+	}
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
+	if (!txn) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	txn->portid = info->snd_portid;
+	juris_txn_free(jn->txn);
+	jn->txn = txn;
+out:
+	mutex_unlock(&jn->lock);
+	return ret;
+}
+
+/* The open transaction of the sender, or NULL with the reason in extack. */
+static struct juris_txn *own_txn(struct juris_net *jn, struct genl_info *info)
+{
+	if (!jn->txn || jn->txn->portid != info->snd_portid) {
+		NL_SET_ERR_MSG(info->extack, "no table load in progress on this socket");
+		return NULL;
+	}
+	return jn->txn;
+}
+
+static int grow(struct juris_txn *txn, int fam, u32 more)
+{
+	struct juris_range *rows;
+	u32 cap = txn->cap[fam];
+
+	if (txn->n[fam] + more <= cap)
+		return 0;
+	if (txn->n[fam] + more > JURIS_MAX_RANGES)
+		return -E2BIG;
+	while (cap < txn->n[fam] + more)
+		cap = cap ? min(2 * cap, JURIS_MAX_RANGES) : 4096;
+	rows = kvmalloc_array(cap, sizeof(*rows), GFP_KERNEL);
+	if (!rows)
+		return -ENOMEM;
+	if (txn->n[fam])
+		memcpy(rows, txn->rows[fam], txn->n[fam] * sizeof(*rows));
+	kvfree(txn->rows[fam]);
+	txn->rows[fam] = rows;
+	txn->cap[fam] = cap;
+	return 0;
+}
+
+static int add_rows(struct juris_txn *txn, const struct nlattr *attr, int fam,
+		    struct netlink_ext_ack *extack)
+{
+	int alen = fam ? 16 : 4, esize = 2 * alen + 2;
+	const u8 *p = nla_data(attr);
+	u32 i, n = nla_len(attr) / esize;
+	int ret;
+
+	if (nla_len(attr) % esize) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "ranges length is not a multiple of the entry size");
+		return -EINVAL;
+	}
+	ret = grow(txn, fam, n);
+	if (ret) {
+		if (ret == -E2BIG)
+			NL_SET_ERR_MSG(extack, "too many ranges in one table");
+		return ret;
+	}
+	for (i = 0; i < n; ++i, p += esize) {
+		struct juris_range *r = &txn->rows[fam][txn->n[fam] + i];
+
+		r->start = addr_get(p, alen);
+		r->end = addr_get(p + alen, alen);
+		r->cc = juris_cc_index(p + 2 * alen);
+		r->seq = txn->seq + i;
+		if (r->start > r->end) {
+			juris_extack(extack, "a range starts after its end",
+				     "entry %u: range starts after its end", i);
+			return -EINVAL;
+		}
+		if (!r->cc) {
+			juris_extack(extack, "invalid country code in a range",
+				     "entry %u: invalid country code", i);
+			return -EINVAL;
+		}
+	}
+	txn->n[fam] += n;
+	txn->seq += n;
+	return 0;
+}
+
+static int juris_nl_table_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	static const int attr[2] = { JURIS_A_RANGES4, JURIS_A_RANGES6 };
+	struct juris_txn *txn;
+	int fam, ret = -EINVAL;
+
+	mutex_lock(&jn->lock);
+	txn = own_txn(jn, info);
+	if (!txn)
+		goto out;
+	for (fam = 0; fam < 2; ++fam) {
+		if (!info->attrs[attr[fam]])
+			continue;
+		ret = add_rows(txn, info->attrs[attr[fam]], fam, info->extack);
+		if (ret)
+			break;
+	}
+	if (ret == -EINVAL && !info->attrs[attr[0]] && !info->attrs[attr[1]])
+		NL_SET_ERR_MSG(info->extack, "no ranges given");
+	/* A bad chunk ends the load: a half table must never be committed. */
+	if (ret) {
+		juris_txn_free(txn);
+		jn->txn = NULL;
+	}
+out:
+	mutex_unlock(&jn->lock);
+	return ret;
+}
+
+static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_table *t, *old;
+	struct juris_txn *txn;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &juris_family, 0, JURIS_CMD_TABLE_COMMIT);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+
+	mutex_lock(&jn->lock);
+	txn = own_txn(jn, info);
+	if (!txn) {
+		ret = -EINVAL;
+		goto err;
+	}
+	t = juris_table_build(txn->rows[0], txn->n[0], txn->rows[1], txn->n[1]);
+	juris_txn_free(txn);
+	jn->txn = NULL;
+	if (!t) {
+		NL_SET_ERR_MSG(info->extack, "out of memory building the table");
+		ret = -ENOMEM;
+		goto err;
+	}
+	t->generation = ++jn->generation;
+	old = rcu_replace_pointer(jn->table, t, lockdep_is_held(&jn->lock));
+	if (old)
+		kvfree_rcu(old, rcu);
+	ret = put_table(msg, t);
+	mutex_unlock(&jn->lock);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err:
+	mutex_unlock(&jn->lock);
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int juris_nl_table_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_txn *txn;
+	int ret = 0;
+
+	mutex_lock(&jn->lock);
+	txn = own_txn(jn, info);
+	if (txn) {
+		juris_txn_free(txn);
+		jn->txn = NULL;
+	} else {
+		ret = -EINVAL;
+	}
+	mutex_unlock(&jn->lock);
+	return ret;
+}
+
+static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct nlattr *attr = info->attrs[JURIS_A_ADDR];
+	const struct juris_policy *policy;
+	juris_u128 addr, start, end;
+	enum juris_verdict verdict;
+	int len, ret, bits;
+	struct sk_buff *msg;
+	u8 buf[16], cc[2];
+	bool special;
+	void *hdr;
+	u16 idx;
+
+	if (!attr || (nla_len(attr) != 4 && nla_len(attr) != 16)) {
+		NL_SET_ERR_MSG(info->extack, "an address of 4 or 16 bytes is required");
+		return -EINVAL;
+	}
+	len = nla_len(attr);
+	bits = 8 * len;
+	addr = addr_get(nla_data(attr), len);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &juris_family, 0, JURIS_CMD_LOOKUP);
+	if (!hdr)
+		goto err_size;
+
+	rcu_read_lock();
+	policy = rcu_dereference(jn->policy);
+	idx = juris_table_segment(rcu_dereference(jn->table), bits, addr, &start, &end);
+	special = bits == 32 ? juris_special_v4(addr) : juris_special_v6(addr);
+	verdict = juris_policy_eval(policy, idx, special);
+	rcu_read_unlock();
+
+	ret = nla_put(msg, JURIS_A_ADDR, len, nla_data(attr));
+	if (idx) {
+		juris_cc_code(idx, cc);
+		ret = ret || nla_put(msg, JURIS_A_COUNTRY, 2, cc);
+	}
+	addr_put(buf, len, start);
+	ret = ret || nla_put(msg, JURIS_A_RANGE_START, len, buf);
+	addr_put(buf, len, end);
+	ret = ret || nla_put(msg, JURIS_A_RANGE_END, len, buf) ||
+	      nla_put_u8(msg, JURIS_A_VERDICT, verdict) ||
+	      (special && nla_put_flag(msg, JURIS_A_SPECIAL));
+	if (ret)
+		goto err_size;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_size:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int juris_nl_dump_counters(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct juris_net *jn = juris_net(sock_net(skb->sk));
+	struct juris_count counts[__JURIS_VERDICT_LAST];
+	int slot, v;
+
+	for (slot = cb->args[0]; slot < JURIS_NSLOTS; ++slot) {
+		bool any = false;
+		void *hdr;
+		u8 cc[2];
+
+		sum_counts(jn, slot, counts);
+		for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
+			any |= counts[v].packets != 0;
+		if (!any)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &juris_family, NLM_F_MULTI, JURIS_CMD_GET_COUNTERS);
+		if (!hdr)
+			break;
+		if (slot != JURIS_CC_UNKNOWN && slot != JURIS_SLOT_SPECIAL)
+			juris_cc_code(slot, cc);
+		if ((slot != JURIS_CC_UNKNOWN && slot != JURIS_SLOT_SPECIAL &&
+		     nla_put(skb, JURIS_A_COUNTRY, 2, cc)) ||
+		    (slot == JURIS_SLOT_SPECIAL && nla_put_flag(skb, JURIS_A_SPECIAL)) ||
+		    nla_put(skb, JURIS_A_COUNTS, sizeof(counts), counts)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = slot;
+	return skb->len;
+}
+
+static const struct genl_ops juris_nl_ops[] = {
+	{
+		.cmd = JURIS_CMD_GET_STATUS,
+		.doit = juris_nl_get_status,
+	}, {
+		.cmd = JURIS_CMD_SET_POLICY,
+		.doit = juris_nl_set_policy,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = JURIS_CMD_TABLE_BEGIN,
+		.doit = juris_nl_table_begin,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = JURIS_CMD_TABLE_ADD,
+		.doit = juris_nl_table_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = JURIS_CMD_TABLE_COMMIT,
+		.doit = juris_nl_table_commit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = JURIS_CMD_TABLE_ABORT,
+		.doit = juris_nl_table_abort,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = JURIS_CMD_LOOKUP,
+		.doit = juris_nl_lookup,
+	}, {
+		.cmd = JURIS_CMD_GET_COUNTERS,
+		.dumpit = juris_nl_dump_counters,
+	},
+};
+
+static struct genl_family juris_family __ro_after_init = {
+	.name = JURIS_GENL_NAME,
+	.version = JURIS_GENL_VERSION,
+	.maxattr = JURIS_A_MAX,
+	.policy = juris_nl_policy,
+	.netnsok = true,
+	/* Each netns has its own lock: no need to hold every genl family up. */
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = juris_nl_ops,
+	.n_ops = ARRAY_SIZE(juris_nl_ops),
+	.resv_start_op = JURIS_CMD_GET_COUNTERS + 1,
+};
+
+/* A loader that exits or is killed mid-load leaves nothing behind. */
+static int juris_nl_notify(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct juris_net *jn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	jn = juris_net(n->net);
+	mutex_lock(&jn->lock);
+	if (jn->txn && jn->txn->portid == n->portid) {
+		juris_txn_free(jn->txn);
+		jn->txn = NULL;
+	}
+	mutex_unlock(&jn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block juris_nl_notifier = {
+	.notifier_call = juris_nl_notify,
+};
+
+int __init juris_netlink_init(void)
+{
+	int ret;
+
+	ret = genl_register_family(&juris_family);
+	if (ret)
+		goto err_family;
+	ret = netlink_register_notifier(&juris_nl_notifier);
+	if (ret)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	genl_unregister_family(&juris_family);
+err_family:
+	return ret;
+}
+
+void juris_netlink_uninit(void)
+{
+	netlink_unregister_notifier(&juris_nl_notifier);
+	genl_unregister_family(&juris_family);
+}

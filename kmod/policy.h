@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _JURIS_POLICY_H
+#define _JURIS_POLICY_H
+
+#include "core.h"
+#include "uapi/juris.h"
+
+/* Immutable once published; replaced whole under RCU. */
+struct juris_policy {
+	struct rcu_head rcu;
+	u8 mode;		/* enum juris_mode */
+	u8 unknown;		/* enum juris_unknown */
+	u64 allow[(JURIS_NCC + 63) / 64];	/* bit per country index */
+};
+
+static inline bool juris_policy_allows(const struct juris_policy *p, u16 cc)
+{
+	return p->allow[cc / 64] >> (cc % 64) & 1;
+}
+
+static inline void juris_policy_set_allow(struct juris_policy *p, u16 cc)
+{
+	p->allow[cc / 64] |= (u64)1 << (cc % 64);
+}
+
+bool juris_special_v4(u32 addr);
+bool juris_special_v6(juris_u128 addr);
+enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc,
+				     bool special);
+
+#endif /* _JURIS_POLICY_H */

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table and policy core, compiled for the host, checked against a
+ * deliberately naive reference: for every probed address, scan all input
+ * rows for the smallest covering one. Randomized tables are dense in a small
+ * window so that rows nest, overlap and tie often. TAP output.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../kmod/table.h"
+#include "../../kmod/policy.h"
+
+static int tests, failures;
+
+static void ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	++tests;
+	printf("%sok %d - ", cond ? "" : "not ", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		++failures;
+}
+
+static u64 rnd_state = 0x9e3779b97f4a7c15ULL;
+
+static u64 rnd(void)
+{
+	/* xorshift64*: reproducible across runs and machines. */
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 0x2545f4914f6cdd1dULL;
+}
+
+static juris_u128 max_of(int bits)
+{
+	return bits == 32 ? (juris_u128)0xffffffffU : ~(juris_u128)0;
+}
+
+static u16 naive(const struct juris_range *r, u32 n, juris_u128 a)
+{
+	const struct juris_range *best = NULL;
+	u32 i;
+
+	for (i = 0; i < n; ++i) {
+		juris_u128 size;
+
+		if (a < r[i].start || a > r[i].end)
+			continue;
+		size = r[i].end - r[i].start;
+		if (!best || size < best->end - best->start ||
+		    (size == best->end - best->start && r[i].seq > best->seq))
+			best = &r[i];
+	}
+	return best ? best->cc : JURIS_CC_UNKNOWN;
+}
+
+static u16 lookup(const struct juris_table *t, int bits, juris_u128 a)
+{
+	return bits == 32 ? juris_table_lookup_v4(t, (u32)a) :
+			    juris_table_lookup_v6(t, a);
+}
+
+/* A random row inside a window of 2^span addresses at base. */
+static void random_row(struct juris_range *r, int bits, juris_u128 base, int span, u32 seq)
+{
+	juris_u128 mask = ((juris_u128)1 << span) - 1, a, b;
+
+	a = base + (rnd() & mask);
+	if (rnd() % 4 == 0) {
+		/* Aligned prefixes, as most real rows are. */
+		int len = rnd() % (span + 1);
+		juris_u128 m = ((juris_u128)1 << len) - 1;
+
+		a &= ~m;
+		b = a + m;
+	} else {
+		b = a + (rnd() % 64 ? rnd() % 300 : rnd() & mask);
+		if (b < a || b > max_of(bits))
+			b = max_of(bits);
+	}
+	r->start = a;
+	r->end = b;
+	r->seq = seq;
+	r->cc = 1 + rnd() % 8;	/* few countries: more merges */
+}
+
+/* Returns the number of mismatching probes; checks the segment invariants too. */
+static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, int span,
+		   u32 probes)
+{
+	struct juris_range *copy = malloc((n ? n : 1) * sizeof(*copy));
+	struct juris_table *t;
+	int bad = 0;
+	u32 i, nseg;
+
+	memcpy(copy, rows, n * sizeof(*copy));
+	t = bits == 32 ? juris_table_build(copy, n, NULL, 0) : juris_table_build(NULL, 0, copy, n);
+	if (!t)
+		return -1;
+	nseg = t->nseg[bits == 32 ? 0 : 1];
+	for (i = 0; i < nseg; ++i) {
+		juris_u128 s = bits == 32 ? t->start4[i] : t->start6[i];
+		u16 c = bits == 32 ? t->cc4[i] : t->cc6[i];
+
+		if (i == 0 && s != 0)
+			++bad;
+		if (i && (s <= (bits == 32 ? t->start4[i - 1] : t->start6[i - 1]) ||
+			  c == (bits == 32 ? t->cc4[i - 1] : t->cc6[i - 1])))
+			++bad;	/* unsorted, or two equal neighbours left unmerged */
+	}
+	for (i = 0; i < n; ++i) {
+		juris_u128 edges[4] = { rows[i].start - 1, rows[i].start, rows[i].end, rows[i].end + 1 };
+		int k;
+
+		for (k = 0; k < 4; ++k) {
+			juris_u128 a = edges[k] & max_of(bits);
+
+			bad += lookup(t, bits, a) != naive(rows, n, a);
+		}
+	}
+	for (i = 0; i < probes; ++i) {
+		juris_u128 a = base + (((juris_u128)rnd() << 64 | rnd()) & (((juris_u128)1 << span) - 1));
+
+		bad += lookup(t, bits, a) != naive(rows, n, a);
+	}
+	juris_table_free(t);
+	free(copy);
+	return bad;
+}
+
+static void test_random(int bits)
+{
+	const char *fam = bits == 32 ? "IPv4" : "IPv6";
+	juris_u128 base = bits == 32 ? 0x0a000000 : (juris_u128)0x20010db8ULL << 96;
+	int round, bad = 0, span;
+	struct juris_range *rows = malloc(600 * sizeof(*rows));
+	u32 i, n;
+
+	for (round = 0; round < 200; ++round) {
+		span = 8 + rnd() % 12;
+		n = rnd() % 600;
+		for (i = 0; i < n; ++i)
+			random_row(&rows[i], bits, base, span, i);
+		bad += compare(rows, n, bits, base, span, 1000);
+	}
+	ok(bad == 0, "%s: 200 random tables agree with the naive reference (%d)", fam, bad);
+
+	/* Rows at both ends of the space and one covering all of it. */
+	n = 0;
+	rows[n++] = (struct juris_range){ 0, max_of(bits), 0, 5 };
+	rows[n++] = (struct juris_range){ 0, 0, 1, 6 };
+	rows[n++] = (struct juris_range){ max_of(bits), max_of(bits), 2, 7 };
+	rows[n++] = (struct juris_range){ max_of(bits) - 255, max_of(bits), 3, 8 };
+	bad = compare(rows, n, bits, max_of(bits) - 1023, 10, 5000) +
+	      compare(rows, n, bits, 0, 10, 5000);
+	ok(bad == 0, "%s: rows touching address 0 and the top of the space (%d)", fam, bad);
+
+	/* Identical ranges: the row given last wins, whatever the order. */
+	n = 0;
+	rows[n++] = (struct juris_range){ base, base + 255, 0, 3 };
+	rows[n++] = (struct juris_range){ base, base + 255, 1, 4 };
+	{
+		struct juris_table *t = bits == 32 ? juris_table_build(rows, n, NULL, 0) :
+						     juris_table_build(NULL, 0, rows, n);
+
+		ok(t && lookup(t, bits, base + 7) == 4, "%s: on equal ranges the later row wins", fam);
+		juris_table_free(t);
+	}
+	free(rows);
+}
+
+static void test_empty(void)
+{
+	struct juris_table *t = juris_table_build(NULL, 0, NULL, 0);
+
+	ok(t && t->nseg[0] == 1 && t->nseg[1] == 1 &&
+	   juris_table_lookup_v4(t, 0x01020304) == JURIS_CC_UNKNOWN &&
+	   juris_table_lookup_v6(t, 1) == JURIS_CC_UNKNOWN &&
+	   juris_table_lookup_v4(NULL, 5) == JURIS_CC_UNKNOWN,
+	   "%s: an empty or missing table maps nothing", "table");
+	juris_table_free(t);
+}
+
+static void test_segment(void)
+{
+	struct juris_range rows[] = {
+		{ 0x0a000000, 0x0a0000ff, 0, 3 },
+		{ 0x0a000010, 0x0a00001f, 1, 4 },
+	};
+	struct juris_table *t = juris_table_build(rows, 2, NULL, 0);
+	juris_u128 s, e;
+	u16 cc = juris_table_segment(t, 32, 0x0a000005, &s, &e);
+
+	ok(cc == 3 && s == 0x0a000000 && e == 0x0a00000f,
+	   "%s: the segment holding an address has exact bounds", "table");
+	cc = juris_table_segment(t, 32, 0xffffff00, &s, &e);
+	ok(cc == 0 && s == 0x0a000100 && e == 0xffffffff,
+	   "%s: the last segment ends at the top of the space", "table");
+	juris_table_free(t);
+}
+
+static void test_policy(void)
+{
+	struct juris_policy p = { .mode = JURIS_MODE_ENFORCE, .unknown = JURIS_UNKNOWN_DENY };
+	u16 in = juris_cc_index((const u8 *)"IN"), us = juris_cc_index((const u8 *)"US");
+	u8 code[2];
+
+	juris_cc_code(in, code);
+	ok(in != us && code[0] == 'I' && code[1] == 'N' &&
+	   juris_cc_index((const u8 *)"in") == JURIS_CC_UNKNOWN,
+	   "%s: country codes map to indexes and back", "policy");
+	juris_policy_set_allow(&p, in);
+	ok(juris_policy_eval(&p, in, false) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(&p, us, false) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(&p, JURIS_CC_UNKNOWN, false) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(&p, us, true) == JURIS_VERDICT_ALLOW,
+	   "%s: enforce allows approved and special, denies the rest", "policy");
+	p.unknown = JURIS_UNKNOWN_ALLOW;
+	p.mode = JURIS_MODE_AUDIT;
+	ok(juris_policy_eval(&p, JURIS_CC_UNKNOWN, false) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(&p, us, false) == JURIS_VERDICT_AUDIT,
+	   "%s: audit marks what enforce would drop; unknown allow", "policy");
+	p.mode = JURIS_MODE_OFF;
+	ok(juris_policy_eval(&p, us, false) == JURIS_VERDICT_ALLOW,
+	   "%s: off allows everything", "policy");
+}
+
+static void test_special(void)
+{
+	static const u32 yes4[] = { 0x7f000001, 0x00000000, 0xa9fe0101, 0x0a010203, 0xac100001,
+				    0xac1fffff, 0xc0a80101, 0x64400001, 0x647fffff, 0xe0000001,
+				    0xefffffff, 0xffffffff };
+	static const u32 no4[] = { 0x08080808, 0xac200001, 0x64800001, 0xc0000201, 0xcb007101,
+				   0xfffffffe, 0x01000000, 0xa9ff0000 };
+	juris_u128 yes6[] = { 0, 1, (juris_u128)0xfe80 << 112 | 5, (juris_u128)0xfd12 << 112,
+			      (juris_u128)0xfc00 << 112, (juris_u128)0xff02 << 112 | 1 };
+	juris_u128 no6[] = { 2, (juris_u128)0x2001 << 112, (juris_u128)0xfec0 << 112,
+			     (juris_u128)0xfe00 << 112, (juris_u128)0x20010db8 << 96 };
+	bool good = true;
+	unsigned i;
+
+	for (i = 0; i < sizeof(yes4) / sizeof(*yes4); ++i)
+		good &= juris_special_v4(yes4[i]);
+	for (i = 0; i < sizeof(no4) / sizeof(*no4); ++i)
+		good &= !juris_special_v4(no4[i]);
+	ok(good, "%s: IPv4 special-purpose prefixes, edges included", "policy");
+	good = true;
+	for (i = 0; i < sizeof(yes6) / sizeof(*yes6); ++i)
+		good &= juris_special_v6(yes6[i]);
+	for (i = 0; i < sizeof(no6) / sizeof(*no6); ++i)
+		good &= !juris_special_v6(no6[i]);
+	ok(good, "%s: IPv6 special-purpose prefixes, edges included", "policy");
+}
+
+int main(void)
+{
+	printf("TAP version 13\n1..15\n");
+	test_random(32);
+	test_random(128);
+	test_empty();
+	test_segment();
+	test_policy();
+	test_special();
+	return failures ? 1 : 0;
+}
