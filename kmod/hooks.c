@@ -27,6 +27,7 @@ static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
 	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	enum juris_verdict verdict = juris_policy_eval(policy, cc, special);
 	struct juris_count __percpu *c;
+	int err;
 
 	c = jn->counts[verdict] + (special ? JURIS_SLOT_SPECIAL : cc);
 	this_cpu_inc(c->packets);
@@ -41,7 +42,9 @@ static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
 	 * connect passes only ECONNREFUSED up from its transmit path;
 	 * datagram sends return this errno from sendmsg.
 	 */
-	return NF_DROP_ERR(proto == IPPROTO_TCP ? -ECONNREFUSED : -EPERM);
+	err = proto == IPPROTO_TCP ? -ECONNREFUSED : -EPERM;
+	/* NF_DROP_ERR does not parenthesise its argument: pass a plain name. */
+	return NF_DROP_ERR(err);
 }
 
 static bool active(struct juris_net *jn)

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jprobe: what an app sees when it talks to an address. Guest-side helper
+ * of the juris selftests.
+ *
+ *   jprobe serve PORT               TCP and UDP server (IPv4 and IPv6)
+ *   jprobe tcp ADDR PORT [TIMEOUT]  connect; prints "ok" or the errno name
+ *   jprobe udp ADDR PORT [COUNT]    send COUNT datagrams; "ok" or errno name
+ *
+ * Exit status 0 when the probe got through, 1 when it did not.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static const char *errname(int err)
+{
+	switch (err) {
+	case EPERM: return "EPERM";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EINPROGRESS: return "ETIMEDOUT";	/* connect ran past SO_SNDTIMEO */
+	case ENETUNREACH: return "ENETUNREACH";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case EACCES: return "EACCES";
+	default: return strerror(err);
+	}
+}
+
+static int parse(const char *addr, const char *port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(atoi(port));
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(atoi(port));
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	fprintf(stderr, "jprobe: invalid address: '%s'\n", addr);
+	return -1;
+}
+
+static int report(int err)
+{
+	puts(err ? errname(err) : "ok");
+	return err ? 1 : 0;
+}
+
+static int probe_tcp(const char *addr, const char *port, int timeout)
+{
+	struct timeval tv = { .tv_sec = timeout };
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, err = 0;
+
+	if (parse(addr, port, &ss, &len))
+		return 2;
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(errno);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		err = errno;
+	close(fd);
+	return report(err);
+}
+
+static int probe_udp(const char *addr, const char *port, int count)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, i, err = 0;
+
+	if (parse(addr, port, &ss, &len))
+		return 2;
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return report(errno);
+	for (i = 0; i < count && !err; ++i) {
+		if (sendto(fd, "juris", 5, 0, (struct sockaddr *)&ss, len) < 0)
+			err = errno;
+	}
+	close(fd);
+	return report(err);
+}
+
+static int serve(const char *port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
+				     .sin6_port = htons(atoi(port)) };
+	struct pollfd pfd[2];
+	int i, off = 0, on = 1;
+	char buf[2048];
+
+	for (i = 0; i < 2; ++i) {
+		pfd[i].fd = socket(AF_INET6, i ? SOCK_DGRAM : SOCK_STREAM, 0);
+		pfd[i].events = POLLIN;
+		setsockopt(pfd[i].fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+		setsockopt(pfd[i].fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (bind(pfd[i].fd, (struct sockaddr *)&sin6, sizeof(sin6))) {
+			perror("jprobe: bind");
+			return 2;
+		}
+	}
+	listen(pfd[0].fd, 128);
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0)
+			return 2;
+		if (pfd[0].revents & POLLIN) {
+			int fd = accept(pfd[0].fd, NULL, NULL);
+
+			if (fd >= 0)
+				close(fd);
+		}
+		if (pfd[1].revents & POLLIN)
+			recv(pfd[1].fd, buf, sizeof(buf), 0);
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc == 3 && !strcmp(argv[1], "serve"))
+		return serve(argv[2]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "tcp"))
+		return probe_tcp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 3);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "udp"))
+		return probe_udp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 1);
+	fprintf(stderr, "usage: jprobe serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT]\n");
+	return 2;
+}

@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# juris end to end: a device namespace with the policy, an "internet"
+# namespace holding addresses of several countries (tests/guest/fixture.csv),
+# a client behind the device whose traffic is forwarded, and a bystander
+# namespace that must stay untouched.
+#
+#   client               device (juris)              internet
+#   10.0.1.2 ---veth--- 10.0.1.1 | 10.0.2.1 ---veth--- 10.0.2.2
+#   fd00:1::2           fd00:1::1 | fd00:2::1          fd00:2::2
+#                                                      lo: 192.0.2.1 IN, 198.51.100.1 SG,
+#                                                          203.0.113.1 US, 198.18.0.1 CN,
+#                                                          198.18.7.7 DE, 198.19.0.1 unmapped,
+#                                                          100.64.0.1 CGNAT, 2001:db8:{1,2,3,ff}::1
+#   bystander 10.0.3.2 ---veth--- internet 10.0.3.1
+#
+# A drop must reach the sending app at once: TCP connect fails with
+# ECONNREFUSED, a datagram send with EPERM.
+
+. "$(dirname "$0")/lib.sh"
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+PORT=7777
+
+cleanup() {
+	cleanup_ns
+}
+trap cleanup EXIT
+
+setup() {
+	setup_ns client device internet bystander || return 1
+	$IP link add c0 netns "$client" type veth peer name d0 netns "$device"
+	$IP link add d1 netns "$device" type veth peer name i0 netns "$internet"
+	$IP link add b0 netns "$bystander" type veth peer name i1 netns "$internet"
+
+	$IP -n "$client" addr add 10.0.1.2/24 dev c0
+	$IP -n "$client" addr add fd00:1::2/64 dev c0 nodad
+	$IP -n "$device" addr add 10.0.1.1/24 dev d0
+	$IP -n "$device" addr add fd00:1::1/64 dev d0 nodad
+	$IP -n "$device" addr add 10.0.2.1/24 dev d1
+	$IP -n "$device" addr add fd00:2::1/64 dev d1 nodad
+	$IP -n "$internet" addr add 10.0.2.2/24 dev i0
+	$IP -n "$internet" addr add fd00:2::2/64 dev i0 nodad
+	$IP -n "$internet" addr add 10.0.3.1/24 dev i1
+	$IP -n "$bystander" addr add 10.0.3.2/24 dev b0
+	for a in 192.0.2.1 198.51.100.1 203.0.113.1 198.18.0.1 198.18.7.7 198.19.0.1 100.64.0.1; do
+		$IP -n "$internet" addr add $a/32 dev lo
+	done
+	for a in 2001:db8:1::1 2001:db8:2::1 2001:db8:3::1 2001:db8:ff::1; do
+		$IP -n "$internet" addr add $a/128 dev lo nodad
+	done
+	for l in "$client c0" "$device d0" "$device d1" "$internet i0" "$internet i1" "$bystander b0"; do
+		set -- $l
+		$IP -n "$1" link set "$2" up
+	done
+	$IP -n "$client" route add default via 10.0.1.1
+	$IP -n "$client" -6 route add default via fd00:1::1
+	$IP -n "$device" route add default via 10.0.2.2
+	$IP -n "$device" -6 route add default via fd00:2::2
+	$IP -n "$internet" route add 10.0.1.0/24 via 10.0.2.1
+	$IP -n "$internet" -6 route add fd00:1::/64 via fd00:2::1
+	$IP -n "$bystander" route add default via 10.0.3.1
+	in_ns "$device" sysctl -qw net.ipv4.ip_forward=1
+	in_ns "$device" sysctl -qw net.ipv6.conf.all.forwarding=1
+
+	in_ns "$internet" "$JPROBE" serve $PORT &
+	wait_for 10 in_ns "$device" "$JPROBE" tcp 10.0.2.2 $PORT 1
+}
+
+# from NS PROTO ADDR: what an app in NS sees
+from() {
+	in_ns "$1" "$JPROBE" "$2" "$3" $PORT 2
+}
+
+juris() {
+	in_ns "$device" "$JURIS" "$@"
+}
+
+# counter CC VERDICT: packets to that country that the device allowed,
+# denied or audited (columns of "juris counters": pkts and bytes per verdict)
+counter() {
+	juris counters | awk -v cc="$1" -v v="$2" '
+		$1 == cc { n = v == "allowed" ? $2 : v == "denied" ? $4 : $6 }
+		END { print n + 0 }'
+}
+
+plan 28
+setup || { echo "Bail out! topology setup failed"; exit 1; }
+
+check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
+check "policy set: enforce, allow IN SG, unknown deny" \
+	juris policy set --mode enforce --allow IN,SG --unknown deny
+
+expect "TCP to an approved country (IN) connects" ok from "$device" tcp 192.0.2.1
+expect "TCP to another approved country (SG) connects" ok from "$device" tcp 198.51.100.1
+expect "TCP to a non-approved country (US) is refused at once" ECONNREFUSED from "$device" tcp 203.0.113.1
+expect "UDP to a non-approved country (US) fails with EPERM" EPERM from "$device" udp 203.0.113.1
+expect "a single address inside an approved-looking range wins (DE in CN)" ECONNREFUSED from "$device" tcp 198.18.7.7
+expect "IPv6 TCP to an approved country (IN) connects" ok from "$device" tcp 2001:db8:1::1
+expect "IPv6 TCP to a non-approved country (US) is refused" ECONNREFUSED from "$device" tcp 2001:db8:3::1
+expect "IPv6 UDP to a non-approved country (US) fails with EPERM" EPERM from "$device" udp 2001:db8:3::1
+
+expect "unknown deny: an unmapped IPv4 address is refused" ECONNREFUSED from "$device" tcp 198.19.0.1
+expect "unknown deny: an unmapped IPv6 address is refused" ECONNREFUSED from "$device" tcp 2001:db8:ff::1
+juris policy set --unknown allow
+expect "unknown allow: an unmapped IPv4 address connects" ok from "$device" tcp 198.19.0.1
+expect "unknown allow: an unmapped IPv6 address connects" ok from "$device" tcp 2001:db8:ff::1
+juris policy set --unknown deny
+
+expect "special-purpose: RFC 1918 next hop is always allowed" ok from "$device" tcp 10.0.2.2
+expect "special-purpose: CGNAT 100.64.0.0/10 is always allowed" ok from "$device" tcp 100.64.0.1
+expect "special-purpose: ULA fd00::/8 is always allowed" ok from "$device" tcp fd00:2::2
+
+expect "forwarded: a client behind the device reaches an approved country" ok from "$client" tcp 192.0.2.1
+expect "forwarded: traffic to a non-approved country is dropped" ETIMEDOUT \
+	in_ns "$client" "$JPROBE" tcp 203.0.113.1 $PORT 1
+
+before=$(counter US denied)
+from "$device" udp 203.0.113.1 >/dev/null
+expect "counters: one denied packet per dropped datagram" $((before + 1)) counter US denied
+check "lookup agrees: 203.0.113.1 is US and denied" \
+	sh -c "$IP netns exec $device $JURIS lookup 203.0.113.1 --json | grep -q '\"country\":\"US\".*\"verdict\":\"deny\"'"
+
+juris policy set --mode audit
+before=$(counter US audited)
+expect "audit: traffic to a non-approved country passes" ok \
+	in_ns "$device" "$JPROBE" udp 203.0.113.1 $PORT 3
+expect "audit: each packet is counted as would-deny" $((before + 3)) counter US audited
+juris policy set --mode enforce
+
+check "table replaced while the policy stays" juris table load "$HERE/fixture-moved.csv"
+expect "after the replacement, the moved range (now IN) connects" ok from "$device" tcp 203.0.113.1
+
+expect "per-netns: a namespace without policy is untouched" ok from "$bystander" tcp 203.0.113.1
+
+check "module unloads with a policy and a table loaded" rmmod juris
+expect "after unload nothing is judged (DE connects)" ok from "$device" tcp 198.18.7.7
+[ -d /sys/module/juris ] || insmod /juris/juris.ko
+
+finish

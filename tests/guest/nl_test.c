@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The juris netlink contract, checked at the message level: a rejected
+ * request carries an extack text and leaves the active table and policy as
+ * they were; a table load is bound to its socket, so an abandoned one is
+ * dropped and a second loader is turned away. Runs as root in the guest.
+ */
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "juris.h"
+
+struct reply {
+	int err;
+	int done;
+	char extack[256];
+	unsigned long long generation;
+	char country[3];
+	unsigned char allow[2 * 676];
+	int nallow;
+};
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
+	struct reply *r = arg;
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*e);
+	struct nlattr *a, *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+
+	r->err = e->error;
+	r->done = 1;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	/* Without NLM_F_CAPPED the request is echoed before the TLVs. */
+	a = (struct nlattr *)((char *)(e + 1) +
+			      (nlh->nlmsg_flags & NLM_F_CAPPED ? 0 : e->msg.nlmsg_len - NLMSG_HDRLEN));
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		len -= e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, a, len, NULL) == 0 && tb[NLMSGERR_ATTR_MSG])
+		snprintf(r->extack, sizeof(r->extack), "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	((struct reply *)arg)->done = 1;
+	return NL_STOP;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[JURIS_A_MAX + 1];
+	struct reply *r = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, JURIS_A_MAX, NULL))
+		return NL_SKIP;
+	if (tb[JURIS_A_TABLE_GEN])
+		r->generation = nla_get_u64(tb[JURIS_A_TABLE_GEN]);
+	if (tb[JURIS_A_COUNTRY])
+		memcpy(r->country, nla_data(tb[JURIS_A_COUNTRY]), 2);
+	if (tb[JURIS_A_ALLOW]) {
+		r->nallow = nla_len(tb[JURIS_A_ALLOW]) / 2;
+		memcpy(r->allow, nla_data(tb[JURIS_A_ALLOW]), nla_len(tb[JURIS_A_ALLOW]));
+	}
+	return NL_SKIP;
+}
+
+struct conn {
+	struct nl_sock *sk;
+	int family;
+};
+
+static int conn_open(struct conn *c)
+{
+	int one = 1;
+
+	c->sk = nl_socket_alloc();
+	if (!c->sk || genl_connect(c->sk))
+		return -1;
+	setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	c->family = genl_ctrl_resolve(c->sk, JURIS_GENL_NAME);
+	return c->family < 0 ? -1 : 0;
+}
+
+static void conn_close(struct conn *c)
+{
+	nl_socket_free(c->sk);
+	c->sk = NULL;
+}
+
+/* put: adds attributes to the request; returns the kernel's errno (0 or negative). */
+static int request(struct conn *c, int cmd, void (*put)(struct nl_msg *, const void *),
+		   const void *arg, struct reply *r)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(65536);
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_CUSTOM);
+
+	memset(r, 0, sizeof(*r));
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_ACK, cmd, JURIS_GENL_VERSION);
+	if (put)
+		put(msg, arg);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+	if (nl_send_auto(c->sk, msg) < 0)
+		r->err = -EIO;
+	/* A reply and its ACK come in separate reads: wait for the ACK. */
+	while (r->err == 0 && !r->done)
+		if (nl_recvmsgs(c->sk, cb) < 0 && !r->done)
+			r->err = -EIO;
+	nl_cb_put(cb);
+	nlmsg_free(msg);
+	return r->err;
+}
+
+struct ranges {
+	int attr;
+	int len;
+	unsigned char data[128];
+};
+
+static void put_ranges(struct nl_msg *msg, const void *arg)
+{
+	const struct ranges *r = arg;
+
+	nla_put(msg, r->attr, r->len, r->data);
+}
+
+static void put_addr(struct nl_msg *msg, const void *arg)
+{
+	const struct ranges *r = arg;
+
+	nla_put(msg, JURIS_A_ADDR, r->len, r->data);
+}
+
+static void put_allow(struct nl_msg *msg, const void *arg)
+{
+	nla_put(msg, JURIS_A_ALLOW, strlen(arg), arg);
+}
+
+/* One range of the variant's family: the documentation prefix, numbered. */
+static struct ranges one_range(int v6, int net, const char *cc, int reversed)
+{
+	struct ranges r = { .attr = v6 ? JURIS_A_RANGES6 : JURIS_A_RANGES4 };
+	int alen = v6 ? 16 : 4;
+	unsigned char *start = r.data, *end = r.data + alen;
+
+	if (v6) {
+		unsigned char p[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, net };
+
+		memcpy(start, p, 16);
+		memcpy(end, p, 16);
+		memset(end + 6, 0xff, 10);
+	} else {
+		unsigned char p[4] = { 192, 0, net, 0 };
+
+		memcpy(start, p, 4);
+		memcpy(end, p, 4);
+		end[3] = 0xff;
+	}
+	if (reversed) {
+		unsigned char tmp[16];
+
+		memcpy(tmp, start, alen);
+		memcpy(start, end, alen);
+		memcpy(end, tmp, alen);
+	}
+	memcpy(r.data + 2 * alen, cc, 2);
+	r.len = 2 * alen + 2;
+	return r;
+}
+
+static struct ranges addr_in(int v6, int net)
+{
+	struct ranges r = one_range(v6, net, "ZZ", 0);
+
+	r.len = v6 ? 16 : 4;
+	r.data[r.len - 1] = 1;
+	return r;
+}
+
+FIXTURE(juris) {
+	struct conn c;
+	unsigned long long generation;
+};
+
+FIXTURE_VARIANT(juris) {
+	int v6;
+};
+
+FIXTURE_VARIANT_ADD(juris, ipv4) { .v6 = 0 };
+FIXTURE_VARIANT_ADD(juris, ipv6) { .v6 = 1 };
+
+/* Every test starts from a committed table: net 1 is IN. */
+FIXTURE_SETUP(juris)
+{
+	struct ranges in = one_range(variant->v6, 1, "IN", 0);
+	struct reply r;
+
+	ASSERT_EQ(0, conn_open(&self->c)) TH_LOG("is the juris module loaded?");
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &in, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_COMMIT, NULL, NULL, &r)) TH_LOG("%s", r.extack);
+	self->generation = r.generation;
+	ASSERT_NE(0ULL, self->generation);
+}
+
+FIXTURE_TEARDOWN(juris)
+{
+	conn_close(&self->c);
+}
+
+static void expect_table_unchanged(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(juris) *self, int v6)
+{
+	struct ranges a = addr_in(v6, 1), b = addr_in(v6, 2);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(self->generation, r.generation);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &a, &r));
+	EXPECT_STREQ("IN", r.country);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &b, &r));
+	EXPECT_STREQ("", r.country);
+}
+
+TEST_F(juris, bad_range_aborts_load_and_keeps_table)
+{
+	struct ranges good = one_range(variant->v6, 2, "US", 0);
+	struct ranges bad = one_range(variant->v6, 3, "US", 1);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &good, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "after its end")) TH_LOG("extack: '%s'", r.extack);
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_COMMIT, NULL, NULL, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "no table load")) TH_LOG("extack: '%s'", r.extack);
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+TEST_F(juris, bad_country_rejected)
+{
+	struct ranges bad = one_range(variant->v6, 2, "u5", 0);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "country code")) TH_LOG("extack: '%s'", r.extack);
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+TEST_F(juris, truncated_entry_rejected)
+{
+	struct ranges bad = one_range(variant->v6, 2, "US", 0);
+	struct reply r;
+
+	bad.len -= 1;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "multiple of the entry size")) TH_LOG("extack: '%s'", r.extack);
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+TEST_F(juris, second_loader_is_busy)
+{
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
+	struct conn other;
+	struct reply r;
+
+	ASSERT_EQ(0, conn_open(&other));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	EXPECT_EQ(-EBUSY, request(&other, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "in progress")) TH_LOG("extack: '%s'", r.extack);
+	EXPECT_EQ(-EINVAL, request(&other, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r));
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ABORT, NULL, NULL, &r));
+	EXPECT_EQ(0, request(&other, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	EXPECT_EQ(0, request(&other, JURIS_CMD_TABLE_ABORT, NULL, NULL, &r));
+	conn_close(&other);
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+TEST_F(juris, abandoned_load_is_dropped)
+{
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
+	struct conn loader;
+	struct reply r;
+
+	ASSERT_EQ(0, conn_open(&loader));
+	ASSERT_EQ(0, request(&loader, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	ASSERT_EQ(0, request(&loader, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r));
+	conn_close(&loader);	/* as if the loader had been killed */
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r)) TH_LOG("%s", r.extack);
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ABORT, NULL, NULL, &r));
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+TEST_F(juris, lookup_wants_a_whole_address)
+{
+	struct ranges a = addr_in(variant->v6, 1);
+	struct reply r;
+
+	a.len -= 1;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &a, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "4 or 16 bytes")) TH_LOG("extack: '%s'", r.extack);
+}
+
+TEST_F(juris, bad_policy_keeps_policy)
+{
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "INSG", &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "USx1", &r));
+	EXPECT_NE(NULL, strstr(r.extack, "country code")) TH_LOG("extack: '%s'", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	ASSERT_EQ(2, r.nallow);
+	EXPECT_EQ(0, memcmp(r.allow, "INSG", 4));
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "", &r));
+}
+
+/* Without CAP_NET_ADMIN: reading works, changing is refused. */
+TEST_F(juris, changes_need_cap_net_admin)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	struct reply r;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct conn c;
+
+		if (conn_open(&c) || syscall(SYS_capset, &hdr, data))
+			_exit(2);
+		if (request(&c, JURIS_CMD_GET_STATUS, NULL, NULL, &r))
+			_exit(3);
+		_exit(request(&c, JURIS_CMD_SET_POLICY, put_allow, "US", &r) == -EPERM ? 0 : 4);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Names of the protocol's enums and the small formatters the subcommands
+ * share, so text and JSON spell things the same way everywhere.
+ */
+#ifndef FMT_H
+#define FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "juris.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+extern const char *const mode_names[__JURIS_MODE_LAST];
+extern const char *const unknown_names[__JURIS_UNKNOWN_LAST];
+/* What lookup says the policy would do: "allow", "deny", "audit". */
+extern const char *const verdict_names[__JURIS_VERDICT_LAST];
+/* What counters say happened: "allowed", "denied", "audited". */
+extern const char *const verdict_counted[__JURIS_VERDICT_LAST];
+
+/* Value to name, "invalid" for what this build does not know. */
+#define NAME_OF(names, value) \
+	((unsigned int)(value) < ARRAY_SIZE(names) && (names)[value] ? \
+	 (names)[value] : "invalid")
+/* Name to value, or -EINVAL. */
+int name_lookup(const char *const names[], size_t n, const char *name);
+
+/* "2.1 MiB"; @buf of 32 bytes is always enough. */
+void fmt_size(uint64_t bytes, char *buf, size_t size);
+/* @len is 4 or 16; NULL when the length is neither. */
+const char *fmt_addr(const void *addr, size_t len, char *buf, size_t size);
+/* Two upper-case letters, or NULL when @cc is not a country code. */
+const char *fmt_country(const uint8_t cc[2], char buf[3]);
+
+/* "allowed":{"packets":N,"bytes":N},"denied":{...},"audited":{...} */
+void json_counts(const struct juris_count counts[__JURIS_VERDICT_LAST]);
+
+#endif /* FMT_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * juris status [--json]
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "netlink.h"
+#include "subcommands.h"
+
+#define USAGE "Usage: juris status [--json]\n"
+
+struct status {
+	int mode, unknown;
+	const uint8_t *allow;	/* points into the reply: used before return */
+	size_t n_allow;
+	uint64_t generation, bytes;
+	uint32_t ranges[2], segments[2];
+	struct juris_count totals[__JURIS_VERDICT_LAST];
+};
+
+static uint32_t get_u32(const struct nlattr *attr)
+{
+	return attr ? nla_get_u32(attr) : 0;
+}
+
+static uint64_t get_u64(const struct nlattr *attr)
+{
+	return attr ? nla_get_u64(attr) : 0;
+}
+
+static void print_text(const struct status *st)
+{
+	char size[32], cc[3];
+	size_t i;
+	int v;
+
+	printf("mode: %s\n", NAME_OF(mode_names, st->mode));
+	printf("approved:");
+	for (i = 0; i < st->n_allow; i++)
+		printf(" %s", fmt_country(st->allow + 2 * i, cc) ?: "??");
+	printf("%s\n", st->n_allow ? "" : " (none)");
+	printf("unknown: %s\n", NAME_OF(unknown_names, st->unknown));
+	fmt_size(st->bytes, size, sizeof(size));
+	printf("table: generation %" PRIu64 ", %" PRIu32 " IPv4 + %" PRIu32 " IPv6 ranges, %" PRIu32 " + %" PRIu32 " segments, %s\n",
+	       st->generation, st->ranges[0], st->ranges[1], st->segments[0],
+	       st->segments[1], size);
+	for (v = 0; v < __JURIS_VERDICT_LAST; v++)
+		printf("%s: %llu packets, %llu bytes\n", verdict_counted[v],
+		       (unsigned long long)st->totals[v].packets,
+		       (unsigned long long)st->totals[v].bytes);
+}
+
+static void print_json(const struct status *st)
+{
+	char cc[3];
+	size_t i;
+
+	printf("{\"mode\":\"%s\",\"allow\":[", NAME_OF(mode_names, st->mode));
+	for (i = 0; i < st->n_allow; i++)
+		printf("%s\"%s\"", i ? "," : "",
+		       fmt_country(st->allow + 2 * i, cc) ?: "??");
+	printf("],\"unknown\":\"%s\",", NAME_OF(unknown_names, st->unknown));
+	printf("\"table\":{\"generation\":%" PRIu64 ",\"ranges_v4\":%" PRIu32 ",\"ranges_v6\":%" PRIu32 ",\"segments_v4\":%" PRIu32 ",\"segments_v6\":%" PRIu32 ",\"bytes\":%" PRIu64 "},",
+	       st->generation, st->ranges[0], st->ranges[1], st->segments[0],
+	       st->segments[1], st->bytes);
+	printf("\"totals\":{");
+	json_counts(st->totals);
+	printf("}}\n");
+}
+
+struct reply {
+	bool json;
+};
+
+static int on_status(struct nlattr *tb[], void *arg)
+{
+	const struct reply *r = arg;
+	struct status st = { 0 };
+
+	if (!tb[JURIS_A_MODE] || !tb[JURIS_A_UNKNOWN])
+		return -EBADMSG;
+	st.mode = nla_get_u8(tb[JURIS_A_MODE]);
+	st.unknown = nla_get_u8(tb[JURIS_A_UNKNOWN]);
+	if (tb[JURIS_A_ALLOW]) {
+		st.allow = nla_data(tb[JURIS_A_ALLOW]);
+		st.n_allow = nla_len(tb[JURIS_A_ALLOW]) / 2;
+	}
+	st.generation = get_u64(tb[JURIS_A_TABLE_GEN]);
+	st.ranges[0] = get_u32(tb[JURIS_A_TABLE_V4]);
+	st.ranges[1] = get_u32(tb[JURIS_A_TABLE_V6]);
+	st.segments[0] = get_u32(tb[JURIS_A_SEGMENTS_V4]);
+	st.segments[1] = get_u32(tb[JURIS_A_SEGMENTS_V6]);
+	st.bytes = get_u64(tb[JURIS_A_TABLE_BYTES]);
+	juris_nl_get_counts(tb[JURIS_A_TOTALS], st.totals);
+
+	/* Printed here: the attributes die with the message. */
+	if (r->json)
+		print_json(&st);
+	else
+		print_text(&st);
+	return 0;
+}
+
+int status_main(int argc, const char *argv[])
+{
+	struct reply r = { .json = false };
+	struct juris_nl nl;
+	struct nl_msg *msg;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			r.json = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(USAGE, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "juris: unknown argument: '%s'\n%s",
+				argv[i], USAGE);
+			return 1;
+		}
+	}
+
+	if (juris_nl_open(&nl) < 0)
+		return 1;
+	msg = juris_nl_msg(&nl, JURIS_CMD_GET_STATUS, 0, 0);
+	ret = msg ? juris_nl_request(&nl, msg, on_status, &r) : -ENOMEM;
+	if (ret < 0)
+		fprintf(stderr, "juris: cannot read the status: %s\n",
+			juris_strerror(ret));
+	juris_nl_close(&nl);
+	return ret < 0;
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * juris table load FILE...
+ *
+ * Every file is parsed before the kernel hears anything, so a typo on the
+ * last line of the last file cannot leave a half-loaded table. The load
+ * itself is the kernel's transaction: BEGIN, ADD as many chunks as needed,
+ * COMMIT; any failure ABORTs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "fmt.h"
+#include "netlink.h"
+#include "subcommands.h"
+
+#define USAGE "Usage: juris table load FILE...   (FILE - reads standard input)\n"
+
+struct commit_stats {
+	uint64_t generation, bytes;
+	uint32_t ranges[2], segments[2];
+};
+
+static int parse_files(int n, const char *paths[], struct range_set *set)
+{
+	struct parse_error err;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (csv_parse_file(paths[i], set, &err) >= 0)
+			continue;
+		if (err.line)
+			fprintf(stderr, "juris: %s:%lu: %s\n", err.path,
+				err.line, err.msg);
+		else
+			fprintf(stderr, "juris: %s: %s\n", err.path, err.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int simple_request(struct juris_nl *nl, uint8_t cmd, juris_reply_fn fn,
+			  void *arg)
+{
+	struct nl_msg *msg = juris_nl_msg(nl, cmd, 0, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	return juris_nl_request(nl, msg, fn, arg);
+}
+
+/*
+ * One attribute per ADD message, each at most JURIS_MAX_CHUNK_BYTES: the
+ * netlink attribute length field stops at 64 KiB.
+ */
+static int add_ranges(struct juris_nl *nl, int family, const void *ranges,
+		      size_t n, size_t size)
+{
+	size_t per_chunk = JURIS_MAX_CHUNK_BYTES / size, i, count;
+	int attr = family == 4 ? JURIS_A_RANGES4 : JURIS_A_RANGES6;
+	struct nl_msg *msg;
+	int ret;
+
+	for (i = 0; i < n; i += count) {
+		count = n - i < per_chunk ? n - i : per_chunk;
+		msg = juris_nl_msg(nl, JURIS_CMD_TABLE_ADD, 0,
+				   nla_total_size(count * size));
+		ret = msg ? 0 : -ENOMEM;
+		if (msg && nla_put(msg, attr, count * size,
+				   (const uint8_t *)ranges + i * size) < 0) {
+			nlmsg_free(msg);
+			ret = -ENOMEM;
+		}
+		if (!ret)
+			ret = juris_nl_request(nl, msg, NULL, NULL);
+		if (ret < 0) {
+			fprintf(stderr, "juris: cannot add IPv%d ranges %zu-%zu: %s\n",
+				family, i + 1, i + count, juris_strerror(ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int on_commit(struct nlattr *tb[], void *arg)
+{
+	struct commit_stats *st = arg;
+
+	if (!tb[JURIS_A_TABLE_GEN])
+		return -EBADMSG;
+	st->generation = nla_get_u64(tb[JURIS_A_TABLE_GEN]);
+	if (tb[JURIS_A_TABLE_V4])
+		st->ranges[0] = nla_get_u32(tb[JURIS_A_TABLE_V4]);
+	if (tb[JURIS_A_TABLE_V6])
+		st->ranges[1] = nla_get_u32(tb[JURIS_A_TABLE_V6]);
+	if (tb[JURIS_A_SEGMENTS_V4])
+		st->segments[0] = nla_get_u32(tb[JURIS_A_SEGMENTS_V4]);
+	if (tb[JURIS_A_SEGMENTS_V6])
+		st->segments[1] = nla_get_u32(tb[JURIS_A_SEGMENTS_V6]);
+	if (tb[JURIS_A_TABLE_BYTES])
+		st->bytes = nla_get_u64(tb[JURIS_A_TABLE_BYTES]);
+	return 0;
+}
+
+static int transaction(struct juris_nl *nl, const struct range_set *set,
+		       struct commit_stats *st)
+{
+	int ret;
+
+	ret = simple_request(nl, JURIS_CMD_TABLE_BEGIN, NULL, NULL);
+	if (ret < 0) {
+		fprintf(stderr, "juris: cannot begin the table load: %s\n",
+			juris_strerror(ret));
+		return ret;
+	}
+	ret = add_ranges(nl, 4, set->v4, set->n4, sizeof(*set->v4));
+	if (!ret)
+		ret = add_ranges(nl, 6, set->v6, set->n6, sizeof(*set->v6));
+	if (!ret) {
+		ret = simple_request(nl, JURIS_CMD_TABLE_COMMIT, on_commit, st);
+		if (ret < 0)
+			fprintf(stderr, "juris: cannot commit the table: %s\n",
+				juris_strerror(ret));
+	}
+	if (ret < 0) {
+		/*
+		 * The kernel may have dropped the transaction already; this
+		 * ABORT is for the cases where it has not, and its own error
+		 * would only hide the first one.
+		 */
+		nl->quiet = true;
+		simple_request(nl, JURIS_CMD_TABLE_ABORT, NULL, NULL);
+	}
+	return ret;
+}
+
+static int load(int n, const char *paths[])
+{
+	struct commit_stats st = { 0 };
+	struct range_set set;
+	struct juris_nl nl;
+	char size[32];
+	int ret;
+
+	range_set_init(&set);
+	ret = parse_files(n, paths, &set);
+	if (ret < 0)
+		goto out;
+	if (!set.n4 && !set.n6) {
+		/* An empty table would turn every address into "unknown". */
+		fprintf(stderr, "juris: no ranges found in the given file%s; nothing loaded\n",
+			n > 1 ? "s" : "");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = juris_nl_open(&nl);
+	if (ret < 0)
+		goto out;
+	ret = transaction(&nl, &set, &st);
+	juris_nl_close(&nl);
+	if (ret < 0)
+		goto out;
+
+	fmt_size(st.bytes, size, sizeof(size));
+	printf("loaded %" PRIu32 " IPv4 and %" PRIu32 " IPv6 ranges (generation %" PRIu64 ", %" PRIu32 " + %" PRIu32 " segments, %s)\n",
+	       st.ranges[0], st.ranges[1], st.generation, st.segments[0],
+	       st.segments[1], size);
+out:
+	range_set_free(&set);
+	return ret < 0;
+}
+
+int table_main(int argc, const char *argv[])
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(USAGE, stdout);
+			return 0;
+		}
+	}
+	if (argc < 3 || strcmp(argv[1], "load")) {
+		fputs(USAGE, stderr);
+		return 1;
+	}
+	return load(argc - 2, argv + 2);
+}
