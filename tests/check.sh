@@ -30,15 +30,9 @@ for t in core_test csv_test; do
 done
 
 for k in $(tests/vm/kernels.sh); do
-	stage=$B/$k/stage
-	rm -rf "$stage"
-	mkdir -p "$stage/bin" "$stage/tests/guest"
-	cp "$B/$k/src/juris.ko" "$stage/"
-	cp userspace/juris "$B/guest/jprobe" "$stage/bin/"
-	cp "$B/guest/nl_test" tests/guest/*.sh tests/guest/*.csv "$stage/tests/guest/"
-	tests/vm/mkinitramfs.sh "$k" "$stage" "$B/$k/initramfs.cpio.gz" || exit 1
+	initramfs=$(tests/vm/stage.sh "$k") || exit 1
 	echo "# kernel $k"
-	tests/vm/run-vm.sh "$k" "$B/$k/initramfs.cpio.gz" "$B/$k/vm" 600 >"$B/$k/guest.tap"
+	tests/vm/run-vm.sh "$k" "$initramfs" "$B/$k/vm" 600 >"$B/$k/guest.tap"
 	rc=$?
 	cat "$B/$k/guest.tap"
 	tally "guest $k" "$B/$k/guest.tap" $rc

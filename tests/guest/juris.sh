@@ -64,8 +64,7 @@ setup() {
 	in_ns "$device" sysctl -qw net.ipv4.ip_forward=1
 	in_ns "$device" sysctl -qw net.ipv6.conf.all.forwarding=1
 
-	in_ns "$internet" "$JPROBE" serve $PORT &
-	wait_for 10 in_ns "$device" "$JPROBE" tcp 10.0.2.2 $PORT 1
+	serve "$internet" $PORT
 }
 
 # from NS PROTO ADDR: what an app in NS sees

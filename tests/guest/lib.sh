@@ -58,13 +58,17 @@ setup_ns() {
 
 cleanup_ns() {
 	for ns in $NAMESPACES; do
-		for pid in $($IP netns pids "$ns" 2>/dev/null); do
-			kill "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
-		done
+		$IP netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		$IP netns del "$ns" 2>/dev/null
 	done
 	NAMESPACES=""
+}
+
+# serve NS PORT: a TCP and UDP server in NS, outside this shell's job
+# control (so killing it at cleanup prints nothing), until cleanup_ns
+serve() {
+	($IP netns exec "$1" "$JPROBE" serve "$2" >/dev/null 2>&1 &)
+	wait_for 10 sh -c "$IP netns exec $1 cat /proc/net/tcp6 | grep -qi ':$(printf %04X "$2") .* 0A '"
 }
 
 # in NS COMMAND...
