@@ -20,11 +20,10 @@
  */
 #define JURIS_PRIORITY (NF_IP_PRI_FILTER + 10)
 
-static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
-			  const struct nf_hook_state *state, u16 cc,
-			  bool special, u8 proto)
+static unsigned int judge(struct juris_net *jn, const struct juris_policy *policy,
+			  struct sk_buff *skb, const struct nf_hook_state *state,
+			  u16 cc, bool special, u8 proto)
 {
-	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	enum juris_verdict verdict = juris_policy_eval(policy, cc, special);
 	struct juris_count __percpu *c;
 	int err;
@@ -47,42 +46,37 @@ static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
 	return NF_DROP_ERR(err);
 }
 
-static bool active(struct juris_net *jn)
-{
-	const struct juris_policy *policy = rcu_dereference(jn->policy);
-
-	return policy->mode != JURIS_MODE_OFF;
-}
-
 static unsigned int hook4(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	struct juris_net *jn = priv;
+	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	const struct iphdr *iph;
 	bool special;
 	u32 daddr;
 	u16 cc;
 
-	if (!active(jn))
+	if (policy->mode == JURIS_MODE_OFF)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	daddr = ntohl(iph->daddr);
 	special = juris_special_v4(daddr);
 	cc = special ? JURIS_CC_UNKNOWN :
 		       juris_table_lookup_v4(rcu_dereference(jn->table), daddr);
-	return judge(jn, skb, state, cc, special, iph->protocol);
+	return judge(jn, policy, skb, state, cc, special, iph->protocol);
 }
 
 static unsigned int hook6(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	struct juris_net *jn = priv;
+	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	const struct ipv6hdr *ip6h;
 	juris_u128 daddr;
 	bool special;
 	u16 cc;
 
-	if (!active(jn))
+	if (policy->mode == JURIS_MODE_OFF)
 		return NF_ACCEPT;
 	ip6h = ipv6_hdr(skb);
 	daddr = (juris_u128)ntohl(ip6h->daddr.s6_addr32[0]) << 96 |
@@ -92,7 +86,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 	special = juris_special_v6(daddr);
 	cc = special ? JURIS_CC_UNKNOWN :
 		       juris_table_lookup_v6(rcu_dereference(jn->table), daddr);
-	return judge(jn, skb, state, cc, special, ip6h->nexthdr);
+	return judge(jn, policy, skb, state, cc, special, ip6h->nexthdr);
 }
 
 int juris_hooks_register(struct net *net, struct juris_net *jn)

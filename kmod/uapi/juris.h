@@ -14,7 +14,10 @@
  *   reply: JURIS_A_MODE         u8   enum juris_mode
  *          JURIS_A_UNKNOWN      u8   enum juris_unknown
  *          JURIS_A_ALLOW        binary, n * 2 bytes: approved countries, sorted
+ *                               (present, empty, when none is approved)
  *          JURIS_A_TABLE_GEN    u64  increments on every committed table
+ *                               (this and the table sizes: absent before the
+ *                               first table is committed)
  *          JURIS_A_TABLE_V4     u32  IPv4 ranges loaded (input rows)
  *          JURIS_A_TABLE_V6     u32  IPv6 ranges loaded (input rows)
  *          JURIS_A_SEGMENTS_V4  u32  disjoint IPv4 segments after flattening
@@ -49,6 +52,10 @@
  * JURIS_CMD_TABLE_ABORT (doit, admin)
  *   Drops the open transaction. Closing the socket does the same.
  *
+ * ADD, COMMIT and ABORT fail with EINVAL when the socket has no open
+ * transaction; ADD fails with E2BIG past JURIS_MAX_RANGES per family. A
+ * transaction with no rows commits an empty table (every address unmapped).
+ *
  * Where ranges nest or overlap, the smallest range covering an address wins;
  * between ranges of equal size, the one added last wins.
  *
@@ -59,11 +66,17 @@
  *            the active table holding the address), JURIS_A_VERDICT u8
  *            (enum juris_verdict, what the active policy would do),
  *            JURIS_A_SPECIAL flag (special-purpose address, always allowed)
+ *   The segment is always present: a gap between mapped ranges, or the
+ *   whole address space before any table is loaded, is a segment too.
  *
  * JURIS_CMD_GET_COUNTERS (dumpit, unprivileged)
  *   One message per country with traffic: JURIS_A_COUNTRY (absent for
  *   unmapped destinations; JURIS_A_SPECIAL set for special-purpose ones) and
- *   JURIS_A_COUNTS, binary like JURIS_A_TOTALS.
+ *   JURIS_A_COUNTS, binary like JURIS_A_TOTALS. Special-purpose destinations
+ *   are counted apart from their country, if they have one.
+ *
+ * Attribute payloads are only 4-byte aligned: copy struct juris_count out
+ * of a message before reading its u64 fields.
  */
 #ifndef _UAPI_JURIS_H
 #define _UAPI_JURIS_H

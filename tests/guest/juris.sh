@@ -84,7 +84,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 28
+plan 29
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -95,6 +95,8 @@ expect "TCP to an approved country (IN) connects" ok from "$device" tcp 192.0.2.
 expect "TCP to another approved country (SG) connects" ok from "$device" tcp 198.51.100.1
 expect "TCP to a non-approved country (US) is refused at once" ECONNREFUSED from "$device" tcp 203.0.113.1
 expect "UDP to a non-approved country (US) fails with EPERM" EPERM from "$device" udp 203.0.113.1
+check "ICMP echo to a non-approved country fails with EPERM" \
+	sh -c "$IP netns exec $device ping -c 1 -W 1 203.0.113.1 2>&1 | grep -q 'not permitted'"
 expect "a single address inside an approved-looking range wins (DE in CN)" ECONNREFUSED from "$device" tcp 198.18.7.7
 expect "IPv6 TCP to an approved country (IN) connects" ok from "$device" tcp 2001:db8:1::1
 expect "IPv6 TCP to a non-approved country (US) is refused" ECONNREFUSED from "$device" tcp 2001:db8:3::1
