@@ -11,7 +11,8 @@
 #   fd00:1::2           fd00:1::1 | fd00:2::1          fd00:2::2
 #                                                      lo: 192.0.2.1 IN, 198.51.100.1 SG,
 #                                                          203.0.113.1 US, 198.18.0.1 CN,
-#                                                          198.18.7.7 DE, 198.19.0.1 unmapped,
+#                                                          198.18.7.7 DE, 192.0.2.77 US in IN,
+#                                                          198.19.0.1 unmapped,
 #                                                          100.64.0.1 CGNAT, 2001:db8:{1,2,3,ff}::1
 #   bystander 10.0.3.2 ---veth--- internet 10.0.3.1
 #
@@ -44,7 +45,7 @@ setup() {
 	$IP -n "$internet" addr add fd00:2::2/64 dev i0 nodad
 	$IP -n "$internet" addr add 10.0.3.1/24 dev i1
 	$IP -n "$bystander" addr add 10.0.3.2/24 dev b0
-	for a in 192.0.2.1 198.51.100.1 203.0.113.1 198.18.0.1 198.18.7.7 198.19.0.1 100.64.0.1; do
+	for a in 192.0.2.1 192.0.2.77 198.51.100.1 203.0.113.1 198.18.0.1 198.18.7.7 198.19.0.1 100.64.0.1; do
 		$IP -n "$internet" addr add $a/32 dev lo
 	done
 	for a in 2001:db8:1::1 2001:db8:2::1 2001:db8:3::1 2001:db8:ff::1; do
@@ -84,7 +85,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 29
+plan 31
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -97,7 +98,8 @@ expect "TCP to a non-approved country (US) is refused at once" ECONNREFUSED from
 expect "UDP to a non-approved country (US) fails with EPERM" EPERM from "$device" udp 203.0.113.1
 check "ICMP echo to a non-approved country fails with EPERM" \
 	sh -c "$IP netns exec $device ping -c 1 -W 1 203.0.113.1 2>&1 | grep -q 'not permitted'"
-expect "a single address inside an approved-looking range wins (DE in CN)" ECONNREFUSED from "$device" tcp 198.18.7.7
+expect "a single US address inside IN's range is refused: the smaller range wins" \
+	ECONNREFUSED from "$device" tcp 192.0.2.77
 expect "IPv6 TCP to an approved country (IN) connects" ok from "$device" tcp 2001:db8:1::1
 expect "IPv6 TCP to a non-approved country (US) is refused" ECONNREFUSED from "$device" tcp 2001:db8:3::1
 expect "IPv6 UDP to a non-approved country (US) fails with EPERM" EPERM from "$device" udp 2001:db8:3::1
@@ -116,6 +118,9 @@ expect "special-purpose: ULA fd00::/8 is always allowed" ok from "$device" tcp f
 expect "forwarded: a client behind the device reaches an approved country" ok from "$client" tcp 192.0.2.1
 expect "forwarded: traffic to a non-approved country is dropped" ETIMEDOUT \
 	in_ns "$client" "$JPROBE" tcp 203.0.113.1 $PORT 1
+expect "forwarded IPv6: a client reaches an approved country" ok from "$client" tcp 2001:db8:1::1
+expect "forwarded IPv6: traffic to a non-approved country is dropped" ETIMEDOUT \
+	in_ns "$client" "$JPROBE" tcp 2001:db8:3::1 $PORT 1
 
 before=$(counter US denied)
 from "$device" udp 203.0.113.1 >/dev/null

@@ -233,6 +233,22 @@ static void expect_table_unchanged(struct __test_metadata *_metadata,
 	EXPECT_STREQ("", r.country);
 }
 
+TEST_F(juris, commit_bumps_generation)
+{
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
+	struct ranges a = addr_in(variant->v6, 2);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_COMMIT, NULL, NULL, &r));
+	EXPECT_EQ(self->generation + 1, r.generation);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(self->generation + 1, r.generation);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &a, &r));
+	EXPECT_STREQ("US", r.country);
+}
+
 TEST_F(juris, bad_range_aborts_load_and_keeps_table)
 {
 	struct ranges good = one_range(variant->v6, 2, "US", 0);
@@ -345,7 +361,9 @@ TEST_F(juris, changes_need_cap_net_admin)
 			_exit(2);
 		if (request(&c, JURIS_CMD_GET_STATUS, NULL, NULL, &r))
 			_exit(3);
-		_exit(request(&c, JURIS_CMD_SET_POLICY, put_allow, "US", &r) == -EPERM ? 0 : 4);
+		if (request(&c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r) != -EPERM)
+			_exit(4);
+		_exit(request(&c, JURIS_CMD_SET_POLICY, put_allow, "US", &r) == -EPERM ? 0 : 5);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
