@@ -85,12 +85,26 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 31
+plan 34
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
 check "policy set: enforce, allow IN SG, unknown deny" \
 	juris policy set --mode enforce --allow IN,SG --unknown deny
+
+generation() {
+	juris status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
+}
+
+gen=$(generation)
+[ -n "$gen" ] || gen="no generation in juris status --json"
+expect "a malformed file is refused with FILE:LINE" \
+	"juris: $HERE/fixture-bad.csv:3: invalid IPv4 or IPv6 address: '198.51.100.300'" \
+	juris table load "$HERE/fixture.csv" "$HERE/fixture-bad.csv"
+expect "after a refused file the table is the same generation" "$gen" generation
+expect "a bad country code is refused, the policy stays" "refused IN SG" \
+	sh -c "$IP netns exec $device $JURIS policy set --allow IN,XYZ --mode off >/dev/null 2>&1 ||
+		echo refused \$($IP netns exec $device $JURIS status | sed -n 's/^approved: //p')"
 
 expect "TCP to an approved country (IN) connects" ok from "$device" tcp 192.0.2.1
 expect "TCP to another approved country (SG) connects" ok from "$device" tcp 198.51.100.1
