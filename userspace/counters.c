@@ -140,20 +140,11 @@ int counters_main(int argc, const char *argv[])
 {
 	struct rows rows = { 0 };
 	bool json = false;
-	int i, ret;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(USAGE, stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "juris: unknown argument: '%s'\n%s",
-				argv[i], USAGE);
-			return 1;
-		}
-	}
+	ret = parse_json_only(argc, argv, USAGE, &json);
+	if (ret)
+		return ret > 0;
 	ret = dump(&rows);
 	if (!ret) {
 		qsort(rows.row, rows.n, sizeof(*rows.row), compare_rows);

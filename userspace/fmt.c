@@ -40,6 +40,24 @@ int name_lookup(const char *const names[], size_t n, const char *name)
 	return -EINVAL;
 }
 
+int parse_json_only(int argc, const char *argv[], const char *usage, bool *json)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			*json = true;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return -1;
+		} else {
+			fprintf(stderr, "juris: unknown argument: '%s'\n%s", argv[i], usage);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void fmt_size(uint64_t bytes, char *buf, size_t size)
 {
 	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };

@@ -6,6 +6,7 @@
 #ifndef FMT_H
 #define FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,12 @@ extern const char *const verdict_counted[__JURIS_VERDICT_LAST];
 	 (names)[value] : "invalid")
 /* Name to value, or -EINVAL. */
 int name_lookup(const char *const names[], size_t n, const char *name);
+
+/*
+ * The arguments of a command whose only option is --json. Returns 0 to go
+ * on, or the exit status when there is nothing more to do (help, error).
+ */
+int parse_json_only(int argc, const char *argv[], const char *usage, bool *json);
 
 /* "2.1 MiB"; @buf of 32 bytes is always enough. */
 void fmt_size(uint64_t bytes, char *buf, size_t size);

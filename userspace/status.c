@@ -111,20 +111,11 @@ int status_main(int argc, const char *argv[])
 	struct reply r = { .json = false };
 	struct juris_nl nl;
 	struct nl_msg *msg;
-	int i, ret;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			r.json = true;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(USAGE, stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "juris: unknown argument: '%s'\n%s",
-				argv[i], USAGE);
-			return 1;
-		}
-	}
+	ret = parse_json_only(argc, argv, USAGE, &r.json);
+	if (ret)
+		return ret > 0;
 
 	if (juris_nl_open(&nl) < 0)
 		return 1;
