@@ -34,6 +34,7 @@ static inline struct juris_net *juris_net(struct net *net)
 #define juris_dereference(jn, p) \
 	rcu_dereference_protected(p, lockdep_is_held(&(jn)->lock))
 
-void juris_txn_free(struct juris_txn *txn);
+/* Ends the table load in progress, if any; jn->lock held. */
+void juris_txn_drop(struct juris_net *jn);
 
 #endif /* _JURIS_H */

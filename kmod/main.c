@@ -58,8 +58,7 @@ static void __net_exit juris_net_exit(struct net *net)
 	int v;
 
 	mutex_lock(&jn->lock);
-	juris_txn_free(jn->txn);
-	jn->txn = NULL;
+	juris_txn_drop(jn);
 	juris_table_free(juris_dereference(jn, jn->table));
 	kfree(juris_dereference(jn, jn->policy));
 	mutex_unlock(&jn->lock);

@@ -33,13 +33,20 @@ static const struct nla_policy juris_nl_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
 };
 
-void juris_txn_free(struct juris_txn *txn)
+static void txn_free(struct juris_txn *txn)
 {
 	if (!txn)
 		return;
 	kvfree(txn->rows[0]);
 	kvfree(txn->rows[1]);
 	kfree(txn);
+}
+
+void juris_txn_drop(struct juris_net *jn)
+{
+	lockdep_assert_held(&jn->lock);
+	txn_free(jn->txn);
+	jn->txn = NULL;
 }
 
 static juris_u128 addr_get(const u8 *p, int len)
@@ -224,7 +231,7 @@ static int juris_nl_table_begin(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	txn->portid = info->snd_portid;
-	juris_txn_free(jn->txn);
+	juris_txn_drop(jn);
 	jn->txn = txn;
 out:
 	mutex_unlock(&jn->lock);
@@ -325,10 +332,8 @@ static int juris_nl_table_add(struct sk_buff *skb, struct genl_info *info)
 	if (ret == -EINVAL && !info->attrs[attr[0]] && !info->attrs[attr[1]])
 		NL_SET_ERR_MSG(info->extack, "no ranges given");
 	/* A bad chunk ends the load: a half table must never be committed. */
-	if (ret) {
-		juris_txn_free(txn);
-		jn->txn = NULL;
-	}
+	if (ret)
+		juris_txn_drop(jn);
 out:
 	mutex_unlock(&jn->lock);
 	return ret;
@@ -359,8 +364,7 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 		goto err;
 	}
 	t = juris_table_build(txn->rows[0], txn->n[0], txn->rows[1], txn->n[1]);
-	juris_txn_free(txn);
-	jn->txn = NULL;
+	juris_txn_drop(jn);
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "out of memory building the table");
 		ret = -ENOMEM;
@@ -388,17 +392,13 @@ err:
 static int juris_nl_table_abort(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
-	struct juris_txn *txn;
 	int ret = 0;
 
 	mutex_lock(&jn->lock);
-	txn = own_txn(jn, info);
-	if (txn) {
-		juris_txn_free(txn);
-		jn->txn = NULL;
-	} else {
+	if (own_txn(jn, info))
+		juris_txn_drop(jn);
+	else
 		ret = -EINVAL;
-	}
 	mutex_unlock(&jn->lock);
 	return ret;
 }
@@ -552,10 +552,8 @@ static int juris_nl_notify(struct notifier_block *nb, unsigned long event, void 
 		return NOTIFY_DONE;
 	jn = juris_net(n->net);
 	mutex_lock(&jn->lock);
-	if (jn->txn && jn->txn->portid == n->portid) {
-		juris_txn_free(jn->txn);
-		jn->txn = NULL;
-	}
+	if (jn->txn && jn->txn->portid == n->portid)
+		juris_txn_drop(jn);
 	mutex_unlock(&jn->lock);
 	return NOTIFY_DONE;
 }
