@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make            the CLI (userspace/juris) and the host tests
-#   make check      host tests, then the selftests in QEMU on the 6.1 and 6.12 kernels
+#   make check      host tests, then the selftests in QEMU on the 6.1 and 6.12 kernels,
+#                   x86_64 and arm64, and the KMI check of the arm64 modules
 #   make demo       boot a VM and show what a device with juris can and cannot reach
-#   make modules    juris.ko for both test kernels, under build/
+#                   (ARCH=arm64 for the arm64 VM)
+#   make modules    juris.ko for all four test kernels, under build/
 #
 # The module for your own kernel: make -C /lib/modules/$(uname -r)/build M=$PWD
 # (Kbuild, not this file, drives that build).
@@ -15,6 +17,12 @@ NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 B := build
 KSELFTEST := $(B)/kselftest
+# The guest programs of each test architecture, under $(B)/ARCH/.
+GUEST_ARCHS := amd64 arm64
+CC_amd64 := $(CC)
+CC_arm64 := aarch64-linux-gnu-gcc
+PKG_CONFIG_amd64 := pkg-config
+PKG_CONFIG_arm64 := env PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config
 CORE := kmod/table.c kmod/policy.c kmod/table.h kmod/policy.h kmod/core.h
 
 all: userspace host-tests
@@ -35,33 +43,40 @@ $(B)/host/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 
 host-tests: $(B)/host/core_test $(B)/host/csv_test
 
-# Each kernel gets its own copy of the sources: object files would collide.
 modules:
 	@for k in $$(tests/vm/kernels.sh); do \
-		mkdir -p $(B)/$$k/src && cp -r Kbuild kmod $(B)/$$k/src/ && \
-		$(MAKE) -s -C /lib/modules/$$k/build M=$(CURDIR)/$(B)/$$k/src modules || exit 1; \
+		tests/vm/build-module.sh $$k $(B)/$$k/src || exit 1; \
 	done
 
-$(B)/guest/jprobe: tests/guest/jprobe.c
+# The guest's CLI and tests, built for each architecture (cross for arm64).
+$(B)/%/jprobe: tests/guest/jprobe.c
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -o $@ $<
+	$(CC_$*) $(TEST_CFLAGS) -o $@ $<
 
-$(B)/guest/nl_test: tests/guest/nl_test.c kmod/uapi/juris.h
+$(B)/%/nl_test: tests/guest/nl_test.c kmod/uapi/juris.h
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -Wall $(CFLAGS) -I$(KSELFTEST) -Ikmod/uapi $(NL_CFLAGS) -o $@ $< $(NL_LIBS)
+	$(CC_$*) -std=gnu11 -Wall $(CFLAGS) -I$(KSELFTEST) -Ikmod/uapi \
+		$$($(PKG_CONFIG_$*) --cflags libnl-genl-3.0) -o $@ $< \
+		$$($(PKG_CONFIG_$*) --libs libnl-genl-3.0)
 
-guest-tests: $(B)/guest/jprobe $(B)/guest/nl_test
+GUEST_CLIS := $(foreach a,$(GUEST_ARCHS),guest-cli-$(a))
+$(GUEST_CLIS): guest-cli-%:
+	$(MAKE) -C userspace O=$(CURDIR)/$(B)/$*/cli CC=$(CC_$*) PKG_CONFIG="$(PKG_CONFIG_$*)"
+	cp $(B)/$*/cli/juris $(B)/$*/juris
+
+guest-tests: $(GUEST_CLIS) $(foreach a,$(GUEST_ARCHS),$(B)/$(a)/jprobe $(B)/$(a)/nl_test)
 
 check: deps
 	$(MAKE) all modules guest-tests
 	@tests/check.sh
 
+# make demo ARCH=arm64 boots the arm64 VM instead.
 demo: deps
 	$(MAKE) userspace modules guest-tests
-	@tests/demo.sh
+	@tests/demo.sh $(if $(filter arm64 aarch64,$(ARCH)),arm64,amd64)
 
 clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests modules guest-tests check demo clean
+.PHONY: all deps userspace host-tests modules guest-tests check demo clean $(GUEST_CLIS)

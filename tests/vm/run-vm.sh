@@ -1,11 +1,13 @@
 #!/bin/bash
-# Boot KVER with INITRAMFS under QEMU (TCG: KVM is unusable here), print the
+# Boot KVER with INITRAMFS under QEMU (TCG: KVM is unusable here, and arm64
+# is emulated anyway), print the
 # guest's TAP stream, and fail on a timeout, any kernel warning or crash on the
 # console, a missing completion marker, or a non-zero guest exit code.
 # Usage: tests/vm/run-vm.sh KVER INITRAMFS OUTDIR [TIMEOUT_S [KERNEL_ARG...]]
 #   e.g. tests/vm/run-vm.sh 6.1.0-56-cloud-amd64 build/vm/6.1.cpio.gz build/vm/6.1 300 juris.run=/juris/tests/guest/demo.sh
-# Writes OUTDIR/console.log (ttyS0, kernel console) and OUTDIR/tap.txt (ttyS1).
+# Writes OUTDIR/console.log (kernel console) and OUTDIR/tap.txt (TAP port).
 set -eu
+. "$(dirname "$0")/targets.sh"
 
 if [ $# -lt 3 ]; then
 	echo "usage: $0 KVER INITRAMFS OUTDIR [TIMEOUT_S [KERNEL_ARG...]]" >&2
@@ -13,7 +15,8 @@ if [ $# -lt 3 ]; then
 fi
 KVER=$1 INITRAMFS=$2 OUTDIR=$3 TIMEOUT=${4:-300}
 shift $(($# < 4 ? $# : 4))
-KERNEL=/boot/vmlinuz-$KVER
+ARCH=$(karch "$KVER")
+KERNEL=$(kroot "$KVER")/boot/vmlinuz-$KVER
 [ -r "$KERNEL" ] || { echo "run-vm: $KVER: no $KERNEL" >&2; exit 1; }
 [ -r "$INITRAMFS" ] || { echo "run-vm: $KVER: no $INITRAMFS" >&2; exit 1; }
 mkdir -p "$OUTDIR"
@@ -23,23 +26,42 @@ rm -f "$console" "$tap"
 # panic_on_warn and oops=panic end the VM at the first kernel problem (so the
 # TAP stream stops short); panic=-1 with -no-reboot turns the panic into a QEMU
 # exit. loglevel=5 keeps boot chatter out but shows KERN_WARNING and worse.
-append="console=ttyS0 loglevel=5 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 $*"
+append="loglevel=5 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 hung_task_panic=1 $*"
 
 # The machine has 2 cores shared with others: one VM at a time, also across
 # concurrent make jobs.
 exec 9>"${TMPDIR:-/tmp}/juris-qemu.lock"
 flock 9
 
+case $ARCH in
+amd64)
+	# -cpu max: the default qemu64 lacks SSE4.2 etc., so crc32c-intel
+	# would not load. thread=single: with one host thread per vCPU, the
+	# kernel's live code patching (int3 breakpoints while text is
+	# rewritten) raced and oopsed at boot now and then; two vCPUs on one
+	# thread keep per-CPU paths exercised.
+	qemu="qemu-system-x86_64 -accel tcg,thread=single -cpu max"
+	ports=(-serial "file:$console" -serial "file:$tap")
+	append="console=ttyS0 $append juris.tap=ttyS1"
+	;;
+arm64)
+	# cortex-a57: -cpu max emulates pointer authentication, which makes
+	# TCG several times slower. virt has a single UART (the console), so
+	# the TAP stream takes a virtio console.
+	qemu="qemu-system-aarch64 -accel tcg -M virt -cpu cortex-a57"
+	ports=(-serial "file:$console" -chardev "file,id=tap,path=$tap"
+	       -device virtio-serial-device -device virtconsole,chardev=tap)
+	append="console=ttyAMA0 $append juris.tap=hvc0"
+	;;
+esac
+
 start=$(date +%s%N)
 qrc=0
-# -cpu max: the default qemu64 lacks SSE4.2 etc., so crc32c-intel would not load.
-# thread=single: with one host thread per vCPU, the kernel's live code
-# patching (int3 breakpoints while text is rewritten) raced and oopsed at
-# boot now and then; two vCPUs on one thread keep per-CPU paths exercised.
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 1024 \
+# shellcheck disable=SC2086 # $qemu is a command line
+timeout -k 10 "$TIMEOUT" $qemu -smp 2 -m 1024 \
 	-nographic -monitor none -no-reboot -nic none \
 	-kernel "$KERNEL" -initrd "$INITRAMFS" -append "$append" \
-	-serial "file:$console" -serial "file:$tap" </dev/null || qrc=$?
+	"${ports[@]}" </dev/null || qrc=$?
 exec 9>&-
 elapsed=$((($(date +%s%N) - start) / 1000000))
 touch "$console" "$tap"
