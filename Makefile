@@ -6,6 +6,8 @@
 #   make demo       boot a VM and show what a device with juris can and cannot reach
 #                   (ARCH=arm64 for the arm64 VM)
 #   make modules    juris.ko for all four test kernels, under build/
+#   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
+#                   trees (cached under /var/cache/juris/gki), checked against the KMI
 #
 # The module for your own kernel: make -C /lib/modules/$(uname -r)/build M=$PWD
 # (Kbuild, not this file, drives that build).
@@ -70,6 +72,11 @@ check: deps
 	$(MAKE) all modules guest-tests
 	@tests/check.sh
 
+# The GKI build is checked without tests/gki/debian-only: nothing is excused.
+check-gki:
+	tests/gki/build-gki.sh
+	tests/gki/kmi-check.sh $(B)/gki/6.1/juris.ko $(B)/gki/6.12/juris.ko
+
 # make demo ARCH=arm64 boots the arm64 VM instead.
 demo: deps
 	$(MAKE) userspace modules guest-tests
@@ -79,4 +86,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests modules guest-tests check demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests modules guest-tests check check-gki demo clean $(GUEST_CLIS)
