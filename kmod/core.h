@@ -37,9 +37,21 @@ struct rcu_head {
 #define kvmalloc(size, gfp) ((gfp) & __GFP_ZERO ? calloc(1, size) : malloc(size))
 #define kvfree(p) free(p)
 #define cond_resched() do { } while (0)
-#define sort(base, num, size, cmp, swap) qsort(base, num, size, cmp)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * The kernel's sort() returns early on fewer than two elements, so it takes
+ * base == NULL with num == 0, as an empty family's table build passes it.
+ * qsort()'s base must never be NULL, whatever num is.
+ */
+static inline void sort(void *base, size_t num, size_t size,
+			int (*cmp)(const void *, const void *), void *swap)
+{
+	(void)swap;
+	if (num > 1)
+		qsort(base, num, size, cmp);
+}
 #endif
 
 #ifndef __SIZEOF_INT128__
