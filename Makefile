@@ -6,6 +6,7 @@
 #   make demo       boot a VM and show what a device with juris can and cannot reach
 #                   (ARCH=arm64 for the arm64 VM)
 #   make modules    juris.ko for all four test kernels, under build/
+#   make test       the host tests under ASan and UBSan, any report fails (no root needed)
 #   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
 #                   trees (cached under /var/cache/juris/gki), checked against the KMI
 #
@@ -26,6 +27,10 @@ CC_arm64 := aarch64-linux-gnu-gcc
 PKG_CONFIG_amd64 := pkg-config
 PKG_CONFIG_arm64 := env PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config
 CORE := kmod/table.c kmod/policy.c kmod/table.h kmod/policy.h kmod/core.h
+# Sanitizer builds: a report aborts the program, so the target fails.
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+	UBSAN_OPTIONS=print_stacktrace=1
 
 all: userspace host-tests
 
@@ -35,7 +40,7 @@ deps:
 userspace:
 	$(MAKE) -C userspace
 
-$(B)/host/core_test: tests/host/core_test.c $(CORE)
+$(B)/host/core_test: tests/host/core_test.c tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< kmod/table.c kmod/policy.c
 
@@ -44,6 +49,18 @@ $(B)/host/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 	$(CC) $(TEST_CFLAGS) -Iuserspace -o $@ $< userspace/csv.c
 
 host-tests: $(B)/host/core_test $(B)/host/csv_test
+
+$(B)/host-san/core_test: tests/host/core_test.c tests/host/naive.h $(CORE)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< kmod/table.c kmod/policy.c
+
+$(B)/host-san/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -Iuserspace -o $@ $< userspace/csv.c
+
+test: $(B)/host-san/core_test $(B)/host-san/csv_test
+	$(SAN_ENV) $(B)/host-san/core_test
+	$(SAN_ENV) $(B)/host-san/csv_test tests/host/csv
 
 modules:
 	@for k in $$(tests/vm/kernels.sh); do \
@@ -86,4 +103,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests modules guest-tests check check-gki demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests test modules guest-tests check check-gki demo clean $(GUEST_CLIS)

@@ -12,6 +12,7 @@
 
 #include "../../kmod/table.h"
 #include "../../kmod/policy.h"
+#include "naive.h"
 
 static int tests, failures;
 
@@ -43,24 +44,6 @@ static u64 rnd(void)
 static juris_u128 max_of(int bits)
 {
 	return bits == 32 ? (juris_u128)0xffffffffU : ~(juris_u128)0;
-}
-
-static u16 naive(const struct juris_range *r, u32 n, juris_u128 a)
-{
-	const struct juris_range *best = NULL;
-	u32 i;
-
-	for (i = 0; i < n; ++i) {
-		juris_u128 size;
-
-		if (a < r[i].start || a > r[i].end)
-			continue;
-		size = r[i].end - r[i].start;
-		if (!best || size < best->end - best->start ||
-		    (size == best->end - best->start && r[i].seq > best->seq))
-			best = &r[i];
-	}
-	return best ? best->cc : JURIS_CC_UNKNOWN;
 }
 
 static u16 lookup(const struct juris_table *t, int bits, juris_u128 a)
@@ -124,13 +107,13 @@ static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, i
 		for (k = 0; k < 4; ++k) {
 			juris_u128 a = edges[k] & max_of(bits);
 
-			bad += lookup(t, bits, a) != naive(rows, n, a);
+			bad += lookup(t, bits, a) != naive_lookup(rows, n, a);
 		}
 	}
 	for (i = 0; i < probes; ++i) {
 		juris_u128 a = base + (((juris_u128)rnd() << 64 | rnd()) & (((juris_u128)1 << span) - 1));
 
-		bad += lookup(t, bits, a) != naive(rows, n, a);
+		bad += lookup(t, bits, a) != naive_lookup(rows, n, a);
 	}
 	juris_table_free(t);
 	free(copy);
