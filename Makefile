@@ -7,6 +7,7 @@
 #                   (ARCH=arm64 for the arm64 VM)
 #   make modules    juris.ko for all four test kernels, under build/
 #   make test       the host tests under ASan and UBSan, any report fails (no root needed)
+#   make fuzz       libFuzzer on the CSV parser and on the table build, FUZZ_SECONDS (60) each
 #   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
 #                   trees (cached under /var/cache/juris/gki), checked against the KMI
 #
@@ -31,6 +32,16 @@ CORE := kmod/table.c kmod/policy.c kmod/table.h kmod/policy.h kmod/core.h
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
 	UBSAN_OPTIONS=print_stacktrace=1
+# libFuzzer needs clang. Each harness runs on a copy of its seed corpus
+# under build/fuzz/, which keeps what earlier runs found (make clean resets it).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS := csv table
+# The table harness rejects inputs of more than 256 rows of 6 bytes.
+FUZZ_FLAGS_csv := -max_len=4096
+FUZZ_FLAGS_table := -max_len=1536
 
 all: userspace host-tests
 
@@ -57,6 +68,25 @@ $(B)/host-san/core_test: tests/host/core_test.c tests/host/naive.h $(CORE)
 $(B)/host-san/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SANITIZE) -Iuserspace -o $@ $< userspace/csv.c
+
+$(B)/fuzz/csv_fuzz: tests/fuzz/csv_fuzz.c userspace/csv.c userspace/csv.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iuserspace -o $@ $< userspace/csv.c
+
+$(B)/fuzz/table_fuzz: tests/fuzz/table_fuzz.c tests/host/naive.h $(CORE)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< kmod/table.c
+
+# A crash, leak, sanitizer report, failed check or slow input (10 s) stops
+# the fuzzer with an error and leaves the input as build/fuzz/NAME-crash-*.
+FUZZ_RUNS := $(addprefix fuzz-,$(FUZZERS))
+fuzz: $(FUZZ_RUNS)
+
+$(FUZZ_RUNS): fuzz-%: $(B)/fuzz/%_fuzz
+	@mkdir -p $(B)/fuzz/corpus/$*
+	cp tests/fuzz/corpus/$*/* $(B)/fuzz/corpus/$*/
+	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz/$*- $(FUZZ_FLAGS_$*) $(B)/fuzz/corpus/$*
 
 test: $(B)/host-san/core_test $(B)/host-san/csv_test
 	$(SAN_ENV) $(B)/host-san/core_test
@@ -103,4 +133,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests test modules guest-tests check check-gki demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests test fuzz $(FUZZ_RUNS) modules guest-tests check check-gki demo clean $(GUEST_CLIS)
