@@ -19,14 +19,15 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/types.h>
+/* glibc's <sys/cdefs.h>, through <stdlib.h>, defines __always_inline. */
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
 
 struct rcu_head {
 	void *unused;
@@ -34,7 +35,12 @@ struct rcu_head {
 
 #define GFP_KERNEL 0
 #define __GFP_ZERO 1
-#define kvmalloc(size, gfp) ((gfp) & __GFP_ZERO ? calloc(1, size) : malloc(size))
+
+static inline void *kvmalloc(size_t size, unsigned int gfp)
+{
+	return gfp & __GFP_ZERO ? calloc(1, size) : malloc(size);
+}
+
 #define kvfree(p) free(p)
 #define cond_resched() do { } while (0)
 #define likely(x) __builtin_expect(!!(x), 1)

@@ -175,37 +175,40 @@ void juris_table_free(struct juris_table *t)
 	kvfree(t);
 }
 
-/* The last segment starting at or below addr; segment 0 starts at 0. */
-#define DEFINE_FIND(name, type)						\
-static u32 name(const type *start, u32 n, type addr)			\
-{									\
-	u32 lo = 0, hi = n;						\
-									\
-	while (hi - lo > 1) {						\
-		u32 mid = lo + (hi - lo) / 2;				\
-									\
-		if (start[mid] <= addr)					\
-			lo = mid;					\
-		else							\
-			hi = mid;					\
-	}								\
-	return lo;							\
+/*
+ * The last segment of the family starting at or below addr; segment 0
+ * starts at 0. Inlined, so the lookups compare IPv4 keys as u32.
+ */
+static __always_inline u32 find(const struct juris_table *t, int bits,
+				juris_u128 addr)
+{
+	const u32 *start4 = t->start4;
+	const juris_u128 *start6 = t->start6;
+	u32 lo = 0, hi = t->nseg[bits == 32 ? 0 : 1];
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (bits == 32 ? start4[mid] <= (u32)addr : start6[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
-DEFINE_FIND(find4, u32)
-DEFINE_FIND(find6, juris_u128)
 
 u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr)
 {
 	if (unlikely(!t))
 		return JURIS_CC_UNKNOWN;
-	return t->cc4[find4(t->start4, t->nseg[0], addr)];
+	return t->cc4[find(t, 32, addr)];
 }
 
 u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr)
 {
 	if (unlikely(!t))
 		return JURIS_CC_UNKNOWN;
-	return t->cc6[find6(t->start6, t->nseg[1], addr)];
+	return t->cc6[find(t, 128, addr)];
 }
 
 u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,
@@ -217,16 +220,15 @@ u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,
 	*end = family_max(bits);
 	if (!t)
 		return JURIS_CC_UNKNOWN;
+	i = find(t, bits, addr);
 	if (bits == 32) {
 		n = t->nseg[0];
-		i = find4(t->start4, n, (u32)addr);
 		*start = t->start4[i];
 		if (i + 1 < n)
 			*end = (juris_u128)t->start4[i + 1] - 1;
 		return t->cc4[i];
 	}
 	n = t->nseg[1];
-	i = find6(t->start6, n, addr);
 	*start = t->start6[i];
 	if (i + 1 < n)
 		*end = t->start6[i + 1] - 1;

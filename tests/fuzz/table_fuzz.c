@@ -14,6 +14,7 @@
  *   shift	how far off and len are shifted left (aligned prefixes)
  * Random probes come from a generator seeded with a hash of the input.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
