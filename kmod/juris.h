@@ -12,6 +12,12 @@
 
 struct juris_txn;
 
+/* One counter slot, per CPU. */
+struct juris_count {
+	u64 packets;
+	u64 bytes;
+};
+
 /* The state of one network namespace. */
 struct juris_net {
 	struct juris_table __rcu *table;

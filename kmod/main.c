@@ -106,4 +106,6 @@ module_exit(juris_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Judge outgoing packets by the country of their destination");
 MODULE_AUTHOR("The juris authors");
+/* Speaks generic netlink family version JURIS_GENL_VERSION (uapi/juris.h). */
+MODULE_VERSION("0.2");
 MODULE_ALIAS_GENL_FAMILY(JURIS_GENL_NAME);

@@ -24,13 +24,58 @@ struct juris_txn {
 
 static struct genl_family juris_family;
 
-static const struct nla_policy juris_nl_policy[JURIS_A_MAX + 1] = {
+/*
+ * Length rules the policy types cannot say. The kernel checks the maximum
+ * (.len) first and leaves the message to us (a literal, for extack): point
+ * it at the attribute.
+ */
+#define VALIDATE_MULTIPLE(name, size, text)					\
+static int name(const struct nlattr *attr, struct netlink_ext_ack *extack)	\
+{										\
+	if (nla_len(attr) % (size)) {						\
+		NL_SET_ERR_MSG_ATTR(extack, attr, text);			\
+		return -EINVAL;							\
+	}									\
+	return 0;								\
+}
+
+VALIDATE_MULTIPLE(validate_allow, 2, "approved countries must be 2-letter codes")
+VALIDATE_MULTIPLE(validate_ranges4, sizeof(struct juris_range4),
+		  "IPv4 ranges length is not a multiple of the entry size")
+VALIDATE_MULTIPLE(validate_ranges6, sizeof(struct juris_range6),
+		  "IPv6 ranges length is not a multiple of the entry size")
+
+static int validate_addr(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) != 4 && nla_len(attr) != 16) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "an address of 4 or 16 bytes is required");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * One policy per command: an attribute the command does not take is
+ * refused, as is every attribute of the commands that take none.
+ */
+static const struct nla_policy juris_nl_none_policy[JURIS_A_MAX + 1] = {};
+
+static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, JURIS_MODE_MAX),
 	[JURIS_A_UNKNOWN] = NLA_POLICY_MAX(NLA_U8, JURIS_UNKNOWN_MAX),
-	[JURIS_A_ALLOW] = { .type = NLA_BINARY, .len = 2 * (JURIS_NCC - 1) },
-	[JURIS_A_RANGES4] = { .type = NLA_BINARY, .len = JURIS_MAX_CHUNK_BYTES },
-	[JURIS_A_RANGES6] = { .type = NLA_BINARY, .len = JURIS_MAX_CHUNK_BYTES },
-	[JURIS_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[JURIS_A_ALLOW] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_allow,
+						 2 * (JURIS_NCC - 1)),
+};
+
+static const struct nla_policy juris_nl_table_add_policy[JURIS_A_MAX + 1] = {
+	[JURIS_A_RANGES4] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_ranges4,
+						   JURIS_MAX_CHUNK_BYTES),
+	[JURIS_A_RANGES6] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_ranges6,
+						   JURIS_MAX_CHUNK_BYTES),
+};
+
+static const struct nla_policy juris_nl_lookup_policy[JURIS_A_MAX + 1] = {
+	[JURIS_A_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_addr, 16),
 };
 
 static void txn_free(struct juris_txn *txn)
@@ -80,6 +125,37 @@ static void sum_counts(struct juris_net *jn, int slot, struct juris_count *out)
 			out[v].bytes += READ_ONCE(c->bytes);
 		}
 	}
+}
+
+/* A nest per verdict of packets and bytes: see "Counts" in uapi/juris.h. */
+static int put_counts(struct sk_buff *msg, int type,
+		      const struct juris_count counts[__JURIS_VERDICT_LAST])
+{
+	static const int verdict_attr[__JURIS_VERDICT_LAST] = {
+		[JURIS_VERDICT_ALLOW] = JURIS_COUNTS_A_ALLOWED,
+		[JURIS_VERDICT_DENY] = JURIS_COUNTS_A_DENIED,
+		[JURIS_VERDICT_AUDIT] = JURIS_COUNTS_A_AUDITED,
+	};
+	struct nlattr *outer, *inner;
+	int v;
+
+	outer = nla_nest_start(msg, type);
+	if (!outer)
+		return -EMSGSIZE;
+	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
+		inner = nla_nest_start(msg, verdict_attr[v]);
+		if (!inner ||
+		    nla_put_u64_64bit(msg, JURIS_COUNT_A_PACKETS, counts[v].packets,
+				      JURIS_COUNT_A_PAD) ||
+		    nla_put_u64_64bit(msg, JURIS_COUNT_A_BYTES, counts[v].bytes,
+				      JURIS_COUNT_A_PAD)) {
+			nla_nest_cancel(msg, outer);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+	return 0;
 }
 
 static int put_table(struct sk_buff *msg, const struct juris_table *t)
@@ -149,7 +225,7 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	      put_allow(msg, policy) ||
 	      put_table(msg, rcu_dereference(jn->table));
 	rcu_read_unlock();
-	if (ret || nla_put(msg, JURIS_A_TOTALS, sizeof(totals), totals))
+	if (ret || put_counts(msg, JURIS_A_TOTALS, totals))
 		goto err_size;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -181,17 +257,12 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 		const u8 *codes = nla_data(attrs[JURIS_A_ALLOW]);
 		int i, len = nla_len(attrs[JURIS_A_ALLOW]);
 
-		if (len % 2) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attrs[JURIS_A_ALLOW],
-					    "approved countries must be 2-letter codes");
-			ret = -EINVAL;
-			goto out_free;
-		}
 		memset(new->allow, 0, sizeof(new->allow));
 		for (i = 0; i < len; i += 2) {
 			u16 cc = juris_cc_index(codes + i);
 
 			if (!cc) {
+				NL_SET_BAD_ATTR(info->extack, attrs[JURIS_A_ALLOW]);
 				juris_extack(info->extack, "invalid country code",
 					     "invalid country code '%c%c'",
 					     isprint(codes[i]) ? codes[i] : '?',
@@ -278,14 +349,10 @@ static int add_rows(struct juris_txn *txn, const struct nlattr *attr, int fam,
 	u32 i, n = nla_len(attr) / esize;
 	int ret;
 
-	if (nla_len(attr) % esize) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "ranges length is not a multiple of the entry size");
-		return -EINVAL;
-	}
 	ret = grow(txn, fam, n);
 	if (ret) {
 		if (ret == -E2BIG)
-			NL_SET_ERR_MSG(extack, "too many ranges in one table");
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many ranges in one table");
 		return ret;
 	}
 	for (i = 0; i < n; ++i, p += esize) {
@@ -296,11 +363,13 @@ static int add_rows(struct juris_txn *txn, const struct nlattr *attr, int fam,
 		r->cc = juris_cc_index(p + 2 * alen);
 		r->seq = txn->seq + i;
 		if (r->start > r->end) {
+			NL_SET_BAD_ATTR(extack, attr);
 			juris_extack(extack, "a range starts after its end",
 				     "entry %u: range starts after its end", i);
 			return -EINVAL;
 		}
 		if (!r->cc) {
+			NL_SET_BAD_ATTR(extack, attr);
 			juris_extack(extack, "invalid country code in a range",
 				     "entry %u: invalid country code", i);
 			return -EINVAL;
@@ -417,10 +486,8 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	u16 idx;
 
-	if (!attr || (nla_len(attr) != 4 && nla_len(attr) != 16)) {
-		NL_SET_ERR_MSG(info->extack, "an address of 4 or 16 bytes is required");
+	if (GENL_REQ_ATTR_CHECK(info, JURIS_A_ADDR))
 		return -EINVAL;
-	}
 	len = nla_len(attr);
 	bits = 8 * len;
 	addr = addr_get(nla_data(attr), len);
@@ -485,7 +552,7 @@ static int juris_nl_dump_counters(struct sk_buff *skb, struct netlink_callback *
 		if ((slot != JURIS_CC_UNKNOWN && slot != JURIS_SLOT_SPECIAL &&
 		     nla_put(skb, JURIS_A_COUNTRY, 2, cc)) ||
 		    (slot == JURIS_SLOT_SPECIAL && nla_put_flag(skb, JURIS_A_SPECIAL)) ||
-		    nla_put(skb, JURIS_A_COUNTS, sizeof(counts), counts)) {
+		    put_counts(skb, JURIS_A_COUNTS, counts)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -495,51 +562,48 @@ static int juris_nl_dump_counters(struct sk_buff *skb, struct netlink_callback *
 	return skb->len;
 }
 
+#define JURIS_OP(_cmd, _fn, _policy, _flags) {		\
+	.cmd = (_cmd),					\
+	.doit = (_fn),					\
+	.policy = (_policy),				\
+	.maxattr = ARRAY_SIZE(_policy) - 1,		\
+	.flags = (_flags),				\
+}
+
 static const struct genl_ops juris_nl_ops[] = {
+	JURIS_OP(JURIS_CMD_GET_STATUS, juris_nl_get_status, juris_nl_none_policy, 0),
+	JURIS_OP(JURIS_CMD_SET_POLICY, juris_nl_set_policy, juris_nl_set_policy_policy,
+		 GENL_UNS_ADMIN_PERM),
+	JURIS_OP(JURIS_CMD_TABLE_BEGIN, juris_nl_table_begin, juris_nl_none_policy,
+		 GENL_UNS_ADMIN_PERM),
+	JURIS_OP(JURIS_CMD_TABLE_ADD, juris_nl_table_add, juris_nl_table_add_policy,
+		 GENL_UNS_ADMIN_PERM),
+	JURIS_OP(JURIS_CMD_TABLE_COMMIT, juris_nl_table_commit, juris_nl_none_policy,
+		 GENL_UNS_ADMIN_PERM),
+	JURIS_OP(JURIS_CMD_TABLE_ABORT, juris_nl_table_abort, juris_nl_none_policy,
+		 GENL_UNS_ADMIN_PERM),
+	JURIS_OP(JURIS_CMD_LOOKUP, juris_nl_lookup, juris_nl_lookup_policy, 0),
 	{
-		.cmd = JURIS_CMD_GET_STATUS,
-		.doit = juris_nl_get_status,
-	}, {
-		.cmd = JURIS_CMD_SET_POLICY,
-		.doit = juris_nl_set_policy,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = JURIS_CMD_TABLE_BEGIN,
-		.doit = juris_nl_table_begin,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = JURIS_CMD_TABLE_ADD,
-		.doit = juris_nl_table_add,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = JURIS_CMD_TABLE_COMMIT,
-		.doit = juris_nl_table_commit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = JURIS_CMD_TABLE_ABORT,
-		.doit = juris_nl_table_abort,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = JURIS_CMD_LOOKUP,
-		.doit = juris_nl_lookup,
-	}, {
 		.cmd = JURIS_CMD_GET_COUNTERS,
 		.dumpit = juris_nl_dump_counters,
+		.policy = juris_nl_none_policy,
+		.maxattr = ARRAY_SIZE(juris_nl_none_policy) - 1,
 	},
 };
 
+/*
+ * resv_start_op stays 0: every command gets the kernel's strict checks
+ * (unknown attributes, trailing data, reserved header fields).
+ */
 static struct genl_family juris_family __ro_after_init = {
 	.name = JURIS_GENL_NAME,
 	.version = JURIS_GENL_VERSION,
-	.maxattr = JURIS_A_MAX,
-	.policy = juris_nl_policy,
 	.netnsok = true,
 	/* Each netns has its own lock: no need to hold every genl family up. */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = juris_nl_ops,
 	.n_ops = ARRAY_SIZE(juris_nl_ops),
-	.resv_start_op = JURIS_CMD_GET_COUNTERS + 1,
 };
 
 /* A loader that exits or is killed mid-load leaves nothing behind. */

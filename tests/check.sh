@@ -35,6 +35,12 @@ for t in core_test csv_test; do
 	tally "host $t" "$B/host/$t.tap" $rc
 done
 
+# The YNL spec and the uapi header must describe the same protocol.
+/usr/bin/python3 tests/host/ynl_check.py kmod/uapi/juris.yaml kmod/uapi/juris.h >"$B/host/ynl_check.tap" 2>&1
+rc=$?
+cat "$B/host/ynl_check.tap"
+tally "host ynl_check" "$B/host/ynl_check.tap" $rc
+
 kernels=$(tests/vm/kernels.sh) || exit 1
 
 # clang, kCFI, shadow call stack, warnings as errors: what gcc against

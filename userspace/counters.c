@@ -55,7 +55,8 @@ static int on_counter(struct nlattr *tb[], void *arg)
 		strcpy(r->name, fmt_country(nla_data(tb[JURIS_A_COUNTRY]), cc) ?: "??");
 	else
 		strcpy(r->name, r->special ? "special" : "unknown");
-	juris_nl_get_counts(tb[JURIS_A_COUNTS], r->counts);
+	if (juris_nl_get_counts(tb[JURIS_A_COUNTS], r->counts))
+		return -EBADMSG;
 	for (v = 0; v < __JURIS_VERDICT_LAST; v++)
 		r->total_packets += r->counts[v].packets;
 	return 0;

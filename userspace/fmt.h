@@ -14,6 +14,12 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Packets and bytes of one verdict, as the kernel reports them. */
+struct juris_count {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
 extern const char *const mode_names[__JURIS_MODE_LAST];
 extern const char *const unknown_names[__JURIS_UNKNOWN_LAST];
 /* What lookup says the policy would do: "allow", "deny", "audit". */

@@ -9,6 +9,7 @@
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
@@ -32,14 +33,25 @@ static const struct nla_policy reply_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_SEGMENTS_V4]	= { .type = NLA_U32 },
 	[JURIS_A_SEGMENTS_V6]	= { .type = NLA_U32 },
 	[JURIS_A_TABLE_BYTES]	= { .type = NLA_U64 },
-	[JURIS_A_TOTALS]	= { .type = NLA_UNSPEC },
+	[JURIS_A_TOTALS]	= { .type = NLA_NESTED },
 	[JURIS_A_ADDR]		= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
 	[JURIS_A_COUNTRY]	= { .type = NLA_UNSPEC, .minlen = 2, .maxlen = 2 },
 	[JURIS_A_RANGE_START]	= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
 	[JURIS_A_RANGE_END]	= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
 	[JURIS_A_VERDICT]	= { .type = NLA_U8 },
 	[JURIS_A_SPECIAL]	= { .type = NLA_FLAG },
-	[JURIS_A_COUNTS]	= { .type = NLA_UNSPEC },
+	[JURIS_A_COUNTS]	= { .type = NLA_NESTED },
+};
+
+static const struct nla_policy counts_policy[JURIS_COUNTS_A_MAX + 1] = {
+	[JURIS_COUNTS_A_ALLOWED]	= { .type = NLA_NESTED },
+	[JURIS_COUNTS_A_DENIED]		= { .type = NLA_NESTED },
+	[JURIS_COUNTS_A_AUDITED]	= { .type = NLA_NESTED },
+};
+
+static const struct nla_policy count_policy[JURIS_COUNT_A_MAX + 1] = {
+	[JURIS_COUNT_A_PACKETS]	= { .type = NLA_U64 },
+	[JURIS_COUNT_A_BYTES]	= { .type = NLA_U64 },
 };
 
 struct request {
@@ -255,19 +267,36 @@ struct nl_msg *juris_nl_msg(struct juris_nl *nl, uint8_t cmd, int flags,
 	return msg;
 }
 
-void juris_nl_get_counts(const struct nlattr *attr,
-			 struct juris_count counts[__JURIS_VERDICT_LAST])
+int juris_nl_get_counts(struct nlattr *attr,
+			struct juris_count counts[__JURIS_VERDICT_LAST])
 {
-	size_t n = 0;
+	static const int verdict_attr[__JURIS_VERDICT_LAST] = {
+		[JURIS_VERDICT_ALLOW] = JURIS_COUNTS_A_ALLOWED,
+		[JURIS_VERDICT_DENY] = JURIS_COUNTS_A_DENIED,
+		[JURIS_VERDICT_AUDIT] = JURIS_COUNTS_A_AUDITED,
+	};
+	struct nlattr *verdicts[JURIS_COUNTS_A_MAX + 1];
+	struct nlattr *fields[JURIS_COUNT_A_MAX + 1];
+	int v;
 
 	memset(counts, 0, sizeof(*counts) * __JURIS_VERDICT_LAST);
-	if (attr)
-		n = nla_len(attr) / sizeof(*counts);
-	if (n > __JURIS_VERDICT_LAST)
-		n = __JURIS_VERDICT_LAST;
-	/* Attribute data is only 4-byte aligned: copy, do not cast. */
-	if (n)
-		memcpy(counts, nla_data(attr), n * sizeof(*counts));
+	if (!attr)
+		return 0;
+	/* Newer kernels may add attributes: nla_parse skips unknown types. */
+	if (nla_parse_nested(verdicts, JURIS_COUNTS_A_MAX, attr, counts_policy) < 0)
+		return -EBADMSG;
+	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
+		if (!verdicts[verdict_attr[v]])
+			continue;
+		if (nla_parse_nested(fields, JURIS_COUNT_A_MAX, verdicts[verdict_attr[v]],
+				     count_policy) < 0)
+			return -EBADMSG;
+		if (fields[JURIS_COUNT_A_PACKETS])
+			counts[v].packets = nla_get_u64(fields[JURIS_COUNT_A_PACKETS]);
+		if (fields[JURIS_COUNT_A_BYTES])
+			counts[v].bytes = nla_get_u64(fields[JURIS_COUNT_A_BYTES]);
+	}
+	return 0;
 }
 
 static void set_flag(struct juris_nl *nl, int option)
@@ -277,6 +306,41 @@ static void set_flag(struct juris_nl *nl, int option)
 	/* Best effort: an older kernel just loses the detail. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, option, &one,
 		   sizeof(one));
+}
+
+/*
+ * The family's id, and a refusal to go on when the module speaks another
+ * version of the protocol: attributes would be misread silently.
+ */
+static int resolve_family(struct juris_nl *nl)
+{
+	struct genl_family *family;
+	struct nl_cache *cache;
+	int ret, version;
+
+	ret = genl_ctrl_alloc_cache(nl->sk, &cache);
+	if (ret < 0) {
+		ret = nle_to_errno(ret);
+		fprintf(stderr, "juris: cannot list the generic netlink families: %s\n",
+			juris_strerror(ret));
+		return ret;
+	}
+	family = genl_ctrl_search_by_name(cache, JURIS_GENL_NAME);
+	nl_cache_free(cache);
+	if (!family) {
+		fprintf(stderr, "juris: the juris kernel module is not loaded (generic netlink family \"%s\" not found)\n",
+			JURIS_GENL_NAME);
+		return -ENOENT;
+	}
+	nl->family = genl_family_get_id(family);
+	version = genl_family_get_version(family);
+	genl_family_put(family);
+	if (version != JURIS_GENL_VERSION) {
+		fprintf(stderr, "juris: the loaded juris module speaks protocol version %d, this juris command version %d: install a module and a CLI from the same release\n",
+			version, JURIS_GENL_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
 }
 
 int juris_nl_open(struct juris_nl *nl)
@@ -308,17 +372,9 @@ int juris_nl_open(struct juris_nl *nl)
 		goto err;
 	}
 
-	nl->family = genl_ctrl_resolve(nl->sk, JURIS_GENL_NAME);
-	if (nl->family < 0) {
-		ret = nle_to_errno(nl->family);
-		if (ret == -ENOENT)
-			fprintf(stderr, "juris: the juris kernel module is not loaded (generic netlink family \"%s\" not found)\n",
-				JURIS_GENL_NAME);
-		else
-			fprintf(stderr, "juris: cannot look up generic netlink family \"%s\": %s\n",
-				JURIS_GENL_NAME, juris_strerror(ret));
+	ret = resolve_family(nl);
+	if (ret)
 		goto err;
-	}
 	return 0;
 
 err:

@@ -13,6 +13,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "fmt.h"
 #include "juris.h"
 
 struct juris_nl {
@@ -27,7 +28,10 @@ struct juris_nl {
  */
 typedef int (*juris_reply_fn)(struct nlattr *tb[JURIS_A_MAX + 1], void *arg);
 
-/* Prints its own one-line error (e.g. module not loaded) on failure. */
+/*
+ * Prints its own one-line error (e.g. module not loaded, or a module that
+ * speaks another family version than this CLI) on failure.
+ */
 int juris_nl_open(struct juris_nl *nl);
 void juris_nl_close(struct juris_nl *nl);
 
@@ -43,9 +47,12 @@ struct nl_msg *juris_nl_msg(struct juris_nl *nl, uint8_t cmd, int flags,
 int juris_nl_request(struct juris_nl *nl, struct nl_msg *msg,
 		     juris_reply_fn fn, void *arg);
 
-/* JURIS_A_TOTALS / JURIS_A_COUNTS; verdicts the kernel did not send are 0. */
-void juris_nl_get_counts(const struct nlattr *attr,
-			 struct juris_count counts[__JURIS_VERDICT_LAST]);
+/*
+ * JURIS_A_TOTALS / JURIS_A_COUNTS; verdicts and fields the kernel did not
+ * send are 0. Returns 0, or -EBADMSG for a malformed nest.
+ */
+int juris_nl_get_counts(struct nlattr *attr,
+			struct juris_count counts[__JURIS_VERDICT_LAST]);
 
 /* Words for a -errno from the functions above, for a person to read. */
 const char *juris_strerror(int err);

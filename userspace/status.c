@@ -96,7 +96,8 @@ static int on_status(struct nlattr *tb[], void *arg)
 	st.segments[0] = get_u32(tb[JURIS_A_SEGMENTS_V4]);
 	st.segments[1] = get_u32(tb[JURIS_A_SEGMENTS_V6]);
 	st.bytes = get_u64(tb[JURIS_A_TABLE_BYTES]);
-	juris_nl_get_counts(tb[JURIS_A_TOTALS], st.totals);
+	if (juris_nl_get_counts(tb[JURIS_A_TOTALS], st.totals))
+		return -EBADMSG;
 
 	/* Printed here: the attributes die with the message. */
 	if (r->json)

@@ -2,9 +2,17 @@
 /*
  * juris: judge outgoing packets by the country of their destination.
  *
- * Generic netlink family "juris", version 1. State is per network namespace:
+ * Generic netlink family "juris", version 2. State is per network namespace:
  * every command acts on the netns of the socket that sends it. Commands that
  * change state need CAP_NET_ADMIN in that netns's user namespace.
+ * juris.yaml, next to this file, describes the same protocol as a YNL spec.
+ *
+ * Requests are validated strictly: each command accepts only the attributes
+ * listed for it below, each with its exact type and length; anything else
+ * (an unknown or unexpected attribute, a wrong length, trailing bytes, a
+ * non-zero reserved field in the genl header) is refused with EINVAL and an
+ * extack message pointing at the attribute. The CLI refuses to work with a
+ * module whose family version differs from its own.
  *
  * Countries are ISO 3166-1 alpha-2 codes carried as two ASCII upper-case
  * letters (u8[2], "IN"), never NUL-terminated. Addresses are in network byte
@@ -23,13 +31,14 @@
  *          JURIS_A_SEGMENTS_V4  u32  disjoint IPv4 segments after flattening
  *          JURIS_A_SEGMENTS_V6  u32  disjoint IPv6 segments after flattening
  *          JURIS_A_TABLE_BYTES  u64  kernel memory held by the active table
- *          JURIS_A_TOTALS       binary: struct juris_count[n], indexed by
- *                               enum juris_verdict (read n = len / 16)
+ *          JURIS_A_TOTALS       nest: packets and bytes per verdict, see
+ *                               "Counts" below
  *
  * JURIS_CMD_SET_POLICY (doit, admin)
- *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW. An absent
- *            attribute keeps its value; an empty JURIS_A_ALLOW approves no
- *            country. The new policy is published atomically, whole.
+ *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW (binary,
+ *            n * 2 bytes of country codes). An absent attribute keeps its
+ *            value; an empty JURIS_A_ALLOW approves no country. The new
+ *            policy is published atomically, whole.
  *
  * Loading a table is a transaction bound to the sending socket:
  *
@@ -60,7 +69,7 @@
  * between ranges of equal size, the one added last wins.
  *
  * JURIS_CMD_LOOKUP (doit, unprivileged)
- *   request: JURIS_A_ADDR (4 or 16 bytes)
+ *   request: JURIS_A_ADDR (4 or 16 bytes; required)
  *   reply:   JURIS_A_ADDR, JURIS_A_COUNTRY (absent when unmapped),
  *            JURIS_A_RANGE_START, JURIS_A_RANGE_END (the disjoint segment of
  *            the active table holding the address), JURIS_A_VERDICT u8
@@ -72,11 +81,17 @@
  * JURIS_CMD_GET_COUNTERS (dumpit, unprivileged)
  *   One message per country with traffic: JURIS_A_COUNTRY (absent for
  *   unmapped destinations; JURIS_A_SPECIAL set for special-purpose ones) and
- *   JURIS_A_COUNTS, binary like JURIS_A_TOTALS. Special-purpose destinations
+ *   JURIS_A_COUNTS, a nest like JURIS_A_TOTALS. Special-purpose destinations
  *   are counted apart from their country, if they have one.
  *
- * Attribute payloads are only 4-byte aligned: copy struct juris_count out
- * of a message before reading its u64 fields.
+ * GET_STATUS, TABLE_BEGIN, TABLE_COMMIT, TABLE_ABORT and GET_COUNTERS take
+ * no attributes.
+ *
+ * Counts (JURIS_A_TOTALS, JURIS_A_COUNTS): a nest of JURIS_COUNTS_A_ALLOWED,
+ * JURIS_COUNTS_A_DENIED and JURIS_COUNTS_A_AUDITED (one per enum
+ * juris_verdict), each a nest of JURIS_COUNT_A_PACKETS and
+ * JURIS_COUNT_A_BYTES (u64). A verdict or a field a reader does not know is
+ * to be skipped; one that is absent counts as 0.
  */
 #ifndef _UAPI_JURIS_H
 #define _UAPI_JURIS_H
@@ -84,7 +99,7 @@
 #include <linux/types.h>
 
 #define JURIS_GENL_NAME "juris"
-#define JURIS_GENL_VERSION 1
+#define JURIS_GENL_VERSION 2
 
 /* One attribute of ranges stays below the 64 KiB netlink attribute limit. */
 #define JURIS_MAX_CHUNK_BYTES 60000
@@ -155,10 +170,23 @@ enum juris_verdict {
 };
 #define JURIS_VERDICT_MAX (__JURIS_VERDICT_LAST - 1)
 
-struct juris_count {
-	__u64 packets;
-	__u64 bytes;
+enum juris_counts_attr {
+	JURIS_COUNTS_A_UNSPEC,
+	JURIS_COUNTS_A_ALLOWED,		/* nest: enum juris_count_attr */
+	JURIS_COUNTS_A_DENIED,		/* nest: enum juris_count_attr */
+	JURIS_COUNTS_A_AUDITED,		/* nest: enum juris_count_attr */
+	__JURIS_COUNTS_A_LAST
 };
+#define JURIS_COUNTS_A_MAX (__JURIS_COUNTS_A_LAST - 1)
+
+enum juris_count_attr {
+	JURIS_COUNT_A_UNSPEC,
+	JURIS_COUNT_A_PACKETS,		/* u64 */
+	JURIS_COUNT_A_BYTES,		/* u64 */
+	JURIS_COUNT_A_PAD,
+	__JURIS_COUNT_A_LAST
+};
+#define JURIS_COUNT_A_MAX (__JURIS_COUNT_A_LAST - 1)
 
 struct juris_range4 {
 	__u8 start[4];

@@ -3,12 +3,16 @@
  * The juris netlink contract, checked at the message level: a rejected
  * request carries an extack text and leaves the active table and policy as
  * they were; a table load is bound to its socket, so an abandoned one is
- * dropped and a second loader is turned away. Runs as root in the guest.
+ * dropped and a second loader is turned away. Requests are validated
+ * strictly: an attribute a command does not take, a wrong length, trailing
+ * bytes or a non-zero reserved header field are refused. Runs as root in
+ * the guest.
  */
 
 #include <errno.h>
 #include <linux/capability.h>
 #include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 #include <string.h>
@@ -27,6 +31,10 @@ struct reply {
 	char country[3];
 	unsigned char allow[2 * 676];
 	int nallow;
+	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, or -1 */
+	int bad_attr;		/* the error points at an attribute */
+	int counts_ok;		/* TOTALS: three verdicts, each packets + bytes */
+	int mode;
 };
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -45,8 +53,13 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 			      (nlh->nlmsg_flags & NLM_F_CAPPED ? 0 : e->msg.nlmsg_len - NLMSG_HDRLEN));
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		len -= e->msg.nlmsg_len - NLMSG_HDRLEN;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, a, len, NULL) == 0 && tb[NLMSGERR_ATTR_MSG])
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, a, len, NULL))
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
 		snprintf(r->extack, sizeof(r->extack), "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		r->miss_type = nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+	r->bad_attr = tb[NLMSGERR_ATTR_OFFS] != NULL;
 	return NL_STOP;
 }
 
@@ -54,6 +67,24 @@ static int on_ack(struct nl_msg *msg, void *arg)
 {
 	((struct reply *)arg)->done = 1;
 	return NL_STOP;
+}
+
+/* Counts are a nest per verdict, each holding two u64 attributes. */
+static int counts_nested(struct nlattr *totals)
+{
+	struct nlattr *v[JURIS_COUNTS_A_MAX + 1], *f[JURIS_COUNT_A_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(v, JURIS_COUNTS_A_MAX, totals, NULL))
+		return 0;
+	for (i = JURIS_COUNTS_A_ALLOWED; i <= JURIS_COUNTS_A_AUDITED; ++i) {
+		if (!v[i] || nla_parse_nested(f, JURIS_COUNT_A_MAX, v[i], NULL))
+			return 0;
+		if (!f[JURIS_COUNT_A_PACKETS] || nla_len(f[JURIS_COUNT_A_PACKETS]) != 8 ||
+		    !f[JURIS_COUNT_A_BYTES] || nla_len(f[JURIS_COUNT_A_BYTES]) != 8)
+			return 0;
+	}
+	return 1;
 }
 
 static int on_valid(struct nl_msg *msg, void *arg)
@@ -71,6 +102,10 @@ static int on_valid(struct nl_msg *msg, void *arg)
 		r->nallow = nla_len(tb[JURIS_A_ALLOW]) / 2;
 		memcpy(r->allow, nla_data(tb[JURIS_A_ALLOW]), nla_len(tb[JURIS_A_ALLOW]));
 	}
+	if (tb[JURIS_A_MODE])
+		r->mode = nla_get_u8(tb[JURIS_A_MODE]);
+	if (tb[JURIS_A_TOTALS])
+		r->counts_ok = counts_nested(tb[JURIS_A_TOTALS]);
 	return NL_SKIP;
 }
 
@@ -105,6 +140,7 @@ static int request(struct conn *c, int cmd, void (*put)(struct nl_msg *, const v
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_CUSTOM);
 
 	memset(r, 0, sizeof(*r));
+	r->miss_type = -1;
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_ACK, cmd, JURIS_GENL_VERSION);
 	if (put)
 		put(msg, arg);
@@ -145,6 +181,34 @@ static void put_addr(struct nl_msg *msg, const void *arg)
 static void put_allow(struct nl_msg *msg, const void *arg)
 {
 	nla_put(msg, JURIS_A_ALLOW, strlen(arg), arg);
+}
+
+/* An attribute given by its type and a 4-byte value. */
+static void put_u32_attr(struct nl_msg *msg, const void *arg)
+{
+	nla_put_u32(msg, *(const int *)arg, 1);
+}
+
+static void put_trailing_bytes(struct nl_msg *msg, const void *arg)
+{
+	nla_put_u8(msg, JURIS_A_MODE, JURIS_MODE_AUDIT);
+	memset(nlmsg_reserve(msg, 3, 1), 0xaa, 3);
+}
+
+static void put_reserved(struct nl_msg *msg, const void *arg)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	g->reserved = 1;
+	nla_put_u8(msg, JURIS_A_MODE, JURIS_MODE_AUDIT);
+}
+
+/* The mode the kernel reports, or -1. */
+static int mode_of(struct conn *c)
+{
+	struct reply r;
+
+	return request(c, JURIS_CMD_GET_STATUS, NULL, NULL, &r) ? -1 : r.mode;
 }
 
 /* One range of the variant's family: the documentation prefix, numbered. */
@@ -259,6 +323,7 @@ TEST_F(juris, bad_range_aborts_load_and_keeps_table)
 	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &good, &r));
 	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &bad, &r));
 	EXPECT_NE(NULL, strstr(r.extack, "after its end")) TH_LOG("extack: '%s'", r.extack);
+	EXPECT_TRUE(r.bad_attr);
 	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_COMMIT, NULL, NULL, &r));
 	EXPECT_NE(NULL, strstr(r.extack, "no table load")) TH_LOG("extack: '%s'", r.extack);
 	expect_table_unchanged(_metadata, self, variant->v6);
@@ -328,6 +393,54 @@ TEST_F(juris, lookup_wants_a_whole_address)
 	a.len -= 1;
 	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &a, &r));
 	EXPECT_NE(NULL, strstr(r.extack, "4 or 16 bytes")) TH_LOG("extack: '%s'", r.extack);
+	EXPECT_TRUE(r.bad_attr);
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_LOOKUP, NULL, NULL, &r));
+	EXPECT_EQ(JURIS_A_ADDR, r.miss_type) TH_LOG("extack: '%s'", r.extack);
+}
+
+/* Attributes a command does not take, of any type, are refused. */
+TEST_F(juris, strict_attributes)
+{
+	int unknown = JURIS_A_MAX + 1, addr = JURIS_A_ADDR, mode = JURIS_A_MODE;
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "IN", &r));
+	ASSERT_EQ(JURIS_MODE_OFF, mode_of(&self->c));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_GET_STATUS, put_u32_attr, &unknown, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_BEGIN, put_u32_attr, &addr, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_u32_attr, &addr, &r));
+	EXPECT_TRUE(r.bad_attr);
+	/* JURIS_A_MODE is a u8: four bytes are not one. */
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_u32_attr, &mode, &r));
+	EXPECT_TRUE(r.bad_attr);
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_trailing_bytes, NULL, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_reserved, NULL, &r));
+	/* None of them changed the policy. */
+	EXPECT_EQ(JURIS_MODE_OFF, mode_of(&self->c));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	ASSERT_EQ(1, r.nallow);
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+TEST_F(juris, totals_are_nested_u64)
+{
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_TRUE(r.counts_ok);
+}
+
+TEST_F(juris, family_version)
+{
+	struct nl_cache *cache;
+	struct genl_family *f;
+
+	ASSERT_EQ(0, genl_ctrl_alloc_cache(self->c.sk, &cache));
+	f = genl_ctrl_search_by_name(cache, JURIS_GENL_NAME);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(JURIS_GENL_VERSION, genl_family_get_version(f));
+	genl_family_put(f);
+	nl_cache_free(cache);
 }
 
 TEST_F(juris, bad_policy_keeps_policy)
