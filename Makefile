@@ -8,6 +8,7 @@
 #   make modules    juris.ko for all four test kernels, under build/
 #   make test       the host tests under ASan and UBSan, any report fails (no root needed)
 #   make fuzz       libFuzzer on the CSV parser and on the table build, FUZZ_SECONDS (60) each
+#   make lint       sparse (amd64 test kernels) and checkpatch --strict over every kmod/ file
 #   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
 #                   trees (cached under /var/cache/juris/gki), checked against the KMI
 #
@@ -42,6 +43,10 @@ FUZZERS := csv table
 # The table harness rejects inputs of more than 256 rows of 6 bytes.
 FUZZ_FLAGS_csv := -max_len=4096
 FUZZ_FLAGS_table := -max_len=1536
+# checkpatch.pl ships in no Debian package: make lint takes it, and the two
+# files it reads, from the kernel source tarball.
+CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
+CHECKPATCH_FILES := checkpatch.pl spelling.txt const_structs.checkpatch
 
 all: userspace host-tests
 
@@ -88,6 +93,32 @@ $(FUZZ_RUNS): fuzz-%: $(B)/fuzz/%_fuzz
 	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/$*- $(FUZZ_FLAGS_$*) $(B)/fuzz/corpus/$*
 
+$(CHECKPATCH):
+	@mkdir -p $(B)/checkpatch
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(B)/checkpatch --occurrence=1 \
+		--strip-components=1 $(addprefix linux-source-6.1/scripts/,$(CHECKPATCH_FILES))
+
+# Sparse runs through Kbuild (C=2: every file) in a copy of the sources per
+# kernel, as tests/vm/build-module.sh builds; checkpatch reads kmod/ as it
+# would a patch to the kernel. Any warning, error or check fails.
+lint: $(CHECKPATCH)
+	@command -v sparse >/dev/null || { echo "lint: sparse is missing: apt-get install sparse" >&2; exit 1; }
+	@fail=0; \
+	for k in $$(tests/vm/kernels.sh amd64); do \
+		d=$(B)/lint/$$k; \
+		rm -rf $$d && mkdir -p $$d && cp -r Kbuild kmod $$d/ || exit 1; \
+		echo "lint: sparse against $$k"; \
+		$(MAKE) -s -C /lib/modules/$$k/build M=$(CURDIR)/$$d C=2 CHECK=sparse modules \
+			>$$d/build.log 2>&1 || fail=1; \
+		grep -v '^Skipping BTF generation' $$d/build.log; \
+		! grep -q -E ': (warning|error):' $$d/build.log || fail=1; \
+	done; \
+	echo "lint: checkpatch --strict"; \
+	$(CHECKPATCH) --strict --no-tree --quiet --show-types \
+		--typedefsfile tests/lint/checkpatch-typedefs \
+		-f kmod/*.c kmod/*.h kmod/uapi/*.h || fail=1; \
+	exit $$fail
+
 test: $(B)/host-san/core_test $(B)/host-san/csv_test
 	$(SAN_ENV) $(B)/host-san/core_test
 	$(SAN_ENV) $(B)/host-san/csv_test tests/host/csv
@@ -133,4 +164,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests test fuzz $(FUZZ_RUNS) modules guest-tests check check-gki demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki demo clean $(GUEST_CLIS)
