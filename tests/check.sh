@@ -14,11 +14,17 @@ passed=0
 failed=0
 summary=
 
-# tally NAME TAPFILE EXIT: add a run's results to the totals
+# tally NAME TAPFILE EXIT: add a run's results to the totals. A run whose
+# results do not add up to its plans (a test that died or was skipped
+# silently, a stream cut short) fails too.
 tally() {
 	p=$(grep -c '^ok ' "$2")
 	f=$(grep -c '^not ok ' "$2")
-	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$2" | awk '{ n += $1 } END { print n + 0 }')
+	if [ "$planned" -ne $((p + f)) ]; then
+		echo "# $1: planned $planned tests, saw $((p + f)) results"
+		f=$((f + 1))
+	elif [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 	fi
 	echo "# $1: $p passed, $f failed"

@@ -6,6 +6,8 @@
  *   jprobe serve PORT               TCP and UDP server (IPv4 and IPv6)
  *   jprobe tcp ADDR PORT [TIMEOUT]  connect; prints "ok" or the errno name
  *   jprobe udp ADDR PORT [COUNT]    send COUNT datagrams; "ok" or errno name
+ *   jprobe sweep ADDR N PORT        one datagram to each of N consecutive IPv4
+ *                                   addresses from ADDR; prints "sent S refused R"
  *
  * Exit status 0 when the probe got through, 1 when it did not.
  */
@@ -101,6 +103,30 @@ static int probe_udp(const char *addr, const char *port, int count)
 	return report(err);
 }
 
+static int sweep(const char *addr, int n, const char *port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	int fd, i, sent = 0, refused = 0;
+	socklen_t len;
+
+	if (parse(addr, port, &ss, &len) || ss.ss_family != AF_INET)
+		return 2;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return report(errno);
+	for (i = 0; i < n; ++i) {
+		if (sendto(fd, "juris", 5, 0, (struct sockaddr *)&ss, len) < 0)
+			refused++;
+		else
+			sent++;
+		sin->sin_addr.s_addr = htonl(ntohl(sin->sin_addr.s_addr) + 1);
+	}
+	close(fd);
+	printf("sent %d refused %d\n", sent, refused);
+	return 0;
+}
+
 static int serve(const char *port)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
@@ -142,6 +168,8 @@ int main(int argc, char *argv[])
 		return probe_tcp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 3);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "udp"))
 		return probe_udp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 1);
-	fprintf(stderr, "usage: jprobe serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT]\n");
+	if (argc == 5 && !strcmp(argv[1], "sweep"))
+		return sweep(argv[2], atoi(argv[3]), argv[4]);
+	fprintf(stderr, "usage: jprobe serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT\n");
 	return 2;
 }

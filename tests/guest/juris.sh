@@ -85,7 +85,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 34
+plan 37
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -102,7 +102,10 @@ expect "a malformed file is refused with FILE:LINE" \
 	"juris: $HERE/fixture-bad.csv:3: invalid IPv4 or IPv6 address: '198.51.100.300'" \
 	juris table load "$HERE/fixture.csv" "$HERE/fixture-bad.csv"
 expect "after a refused file the table is the same generation" "$gen" generation
-expect "a bad country code is refused, the policy stays" "refused IN SG" \
+# The CLI refuses this before sending anything; nl_test's
+# bad_policy_keeps_policy and strict_attributes send bad codes and
+# attributes to the kernel itself.
+expect "the CLI refuses a bad country code, the policy stays" "refused IN SG" \
 	sh -c "$IP netns exec $device $JURIS policy set --allow IN,XYZ --mode off >/dev/null 2>&1 ||
 		echo refused \$($IP netns exec $device $JURIS status | sed -n 's/^approved: //p')"
 
@@ -154,8 +157,26 @@ expect "after the replacement, the moved range (now IN) connects" ok from "$devi
 
 expect "per-netns: a namespace without policy is untouched" ok from "$bystander" tcp 203.0.113.1
 
+# More countries with traffic than one dump message holds (32 KiB at most):
+# the counters dump must resume where it stopped, losing and repeating none.
+sweep=/tmp/juris-sweep.csv
+awk 'BEGIN {
+	for (i = 0; i < 400; i++)
+		printf "198.18.%d.%d,198.18.%d.%d,%c%c\n", 100 + int(i / 256), i % 256,
+			100 + int(i / 256), i % 256, 65 + int(i / 25), 65 + i % 25
+}' >"$sweep"
+juris table load "$HERE/fixture-moved.csv" "$sweep" >/dev/null
+# AA..PY: IN (the 214th) is the one approved.
+expect "400 countries: only the datagram to IN is sent" "sent 1 refused 399" \
+	in_ns "$device" "$JPROBE" sweep 198.18.100.0 400 $PORT
+expect "counters list all 400 countries once, across dump messages" 400 \
+	sh -c "$IP netns exec $device $JURIS counters --json | tr '{' '\n' |
+		grep -o '\"country\":\"[A-P][A-Y]\"' | sort -u | wc -l"
+juris table load "$HERE/fixture-moved.csv" >/dev/null
+
+expect "before unload, CN is refused" ECONNREFUSED from "$device" tcp 198.18.7.7
 check "module unloads with a policy and a table loaded" rmmod juris
-expect "after unload nothing is judged (DE connects)" ok from "$device" tcp 198.18.7.7
+expect "after unload nothing is judged (CN connects)" ok from "$device" tcp 198.18.7.7
 [ -d /sys/module/juris ] || insmod /juris/juris.ko
 
 finish
