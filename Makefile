@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make            the CLI (userspace/juris) and the host tests
-#   make check      host tests, then the selftests in QEMU on the 6.1 and 6.12 kernels,
-#                   x86_64 and arm64, and the KMI check of the arm64 modules
+#   make check      host tests (under ASan and UBSan), lint, the YNL spec check, the
+#                   GKI build and KMI check, then the selftests in QEMU on the 6.1
+#                   and 6.12 kernels, x86_64 and arm64
 #   make demo       boot a VM and show what a device with juris can and cannot reach
 #                   (ARCH=arm64 for the arm64 VM)
 #   make modules    juris.ko for all four test kernels, under build/
@@ -119,7 +120,9 @@ lint: $(CHECKPATCH)
 		-f kmod/*.c kmod/*.h kmod/uapi/*.h || fail=1; \
 	exit $$fail
 
-test: $(B)/host-san/core_test $(B)/host-san/csv_test
+host-san: $(B)/host-san/core_test $(B)/host-san/csv_test
+
+test: host-san
 	$(SAN_ENV) $(B)/host-san/core_test
 	$(SAN_ENV) $(B)/host-san/csv_test tests/host/csv
 
@@ -147,7 +150,7 @@ $(GUEST_CLIS): guest-cli-%:
 guest-tests: $(GUEST_CLIS) $(foreach a,$(GUEST_ARCHS),$(B)/$(a)/jprobe $(B)/$(a)/nl_test)
 
 check: deps
-	$(MAKE) all modules guest-tests
+	$(MAKE) all host-san modules guest-tests
 	@tests/check.sh
 
 # The GKI build is checked without tests/gki/debian-only: nothing is excused.
@@ -164,4 +167,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki demo clean $(GUEST_CLIS)

@@ -29,21 +29,34 @@ static struct genl_family juris_family;
  * (.len) first and leaves the message to us (a literal, for extack): point
  * it at the attribute.
  */
-#define VALIDATE_MULTIPLE(name, size, text)					\
-static int name(const struct nlattr *attr, struct netlink_ext_ack *extack)	\
-{										\
-	if (nla_len(attr) % (size)) {						\
-		NL_SET_ERR_MSG_ATTR(extack, attr, text);			\
-		return -EINVAL;							\
-	}									\
-	return 0;								\
+static int validate_allow(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) % 2) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "approved countries must be 2-letter codes");
+		return -EINVAL;
+	}
+	return 0;
 }
 
-VALIDATE_MULTIPLE(validate_allow, 2, "approved countries must be 2-letter codes")
-VALIDATE_MULTIPLE(validate_ranges4, sizeof(struct juris_range4),
-		  "IPv4 ranges length is not a multiple of the entry size")
-VALIDATE_MULTIPLE(validate_ranges6, sizeof(struct juris_range6),
-		  "IPv6 ranges length is not a multiple of the entry size")
+static int validate_ranges4(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) % sizeof(struct juris_range4)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "IPv4 ranges length is not a multiple of the entry size");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int validate_ranges6(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) % sizeof(struct juris_range6)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "IPv6 ranges length is not a multiple of the entry size");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int validate_addr(const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
@@ -117,7 +130,8 @@ static void sum_counts(struct juris_net *jn, int slot, struct juris_count *out)
 	int v, cpu;
 
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
-		out[v].packets = out[v].bytes = 0;
+		out[v].packets = 0;
+		out[v].bytes = 0;
 		for_each_possible_cpu(cpu) {
 			const struct juris_count *c = per_cpu_ptr(jn->counts[v], cpu) + slot;
 
@@ -562,11 +576,12 @@ static int juris_nl_dump_counters(struct sk_buff *skb, struct netlink_callback *
 	return skb->len;
 }
 
+/* Every policy spans the whole attribute space: JURIS_A_MAX + 1 entries. */
 #define JURIS_OP(_cmd, _fn, _policy, _flags) {		\
 	.cmd = (_cmd),					\
 	.doit = (_fn),					\
 	.policy = (_policy),				\
-	.maxattr = ARRAY_SIZE(_policy) - 1,		\
+	.maxattr = JURIS_A_MAX,				\
 	.flags = (_flags),				\
 }
 
@@ -587,7 +602,7 @@ static const struct genl_ops juris_nl_ops[] = {
 		.cmd = JURIS_CMD_GET_COUNTERS,
 		.dumpit = juris_nl_dump_counters,
 		.policy = juris_nl_none_policy,
-		.maxattr = ARRAY_SIZE(juris_nl_none_policy) - 1,
+		.maxattr = JURIS_A_MAX,
 	},
 };
 

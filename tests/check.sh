@@ -34,12 +34,29 @@ tally() {
 	failed=$((failed + f))
 }
 
+# The host tests run under ASan and UBSan (make test builds the same): a
+# sanitizer report aborts the program and fails its run.
 for t in core_test csv_test; do
-	"$B/host/$t" >"$B/host/$t.tap" 2>&1
+	ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+	UBSAN_OPTIONS=print_stacktrace=1 \
+		"$B/host-san/$t" >"$B/host/$t.tap" 2>&1
 	rc=$?
 	cat "$B/host/$t.tap"
-	tally "host $t" "$B/host/$t.tap" $rc
+	tally "host $t (asan, ubsan)" "$B/host/$t.tap" $rc
 done
+
+# sparse and checkpatch --strict over kmod/ (make lint).
+{
+	echo "1..1"
+	if make -s lint >"$B/lint.log" 2>&1; then
+		echo "ok 1 - make lint: sparse and checkpatch --strict are clean"
+	else
+		echo "not ok 1 - make lint: sparse and checkpatch --strict are clean"
+		sed 's/^/# /' "$B/lint.log"
+	fi
+} >"$B/lint.tap"
+cat "$B/lint.tap"
+tally "lint" "$B/lint.tap" 0
 
 # The YNL spec and the uapi header must describe the same protocol.
 /usr/bin/python3 tests/host/ynl_check.py kmod/uapi/juris.yaml kmod/uapi/juris.h >"$B/host/ynl_check.tap" 2>&1

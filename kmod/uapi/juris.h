@@ -118,6 +118,7 @@ enum juris_cmd {
 	JURIS_CMD_GET_COUNTERS,
 	__JURIS_CMD_LAST
 };
+
 #define JURIS_CMD_MAX (__JURIS_CMD_LAST - 1)
 
 enum juris_attr {
@@ -144,6 +145,7 @@ enum juris_attr {
 	JURIS_A_PAD,
 	__JURIS_A_LAST
 };
+
 #define JURIS_A_MAX (__JURIS_A_LAST - 1)
 
 enum juris_mode {
@@ -152,6 +154,7 @@ enum juris_mode {
 	JURIS_MODE_ENFORCE,
 	__JURIS_MODE_LAST
 };
+
 #define JURIS_MODE_MAX (__JURIS_MODE_LAST - 1)
 
 enum juris_unknown {
@@ -159,6 +162,7 @@ enum juris_unknown {
 	JURIS_UNKNOWN_DENY,
 	__JURIS_UNKNOWN_LAST
 };
+
 #define JURIS_UNKNOWN_MAX (__JURIS_UNKNOWN_LAST - 1)
 
 /* What happened (counters) or would happen (lookup) to a packet. */
@@ -168,6 +172,7 @@ enum juris_verdict {
 	JURIS_VERDICT_AUDIT,	/* would be dropped, passed in audit mode */
 	__JURIS_VERDICT_LAST
 };
+
 #define JURIS_VERDICT_MAX (__JURIS_VERDICT_LAST - 1)
 
 enum juris_counts_attr {
@@ -177,6 +182,7 @@ enum juris_counts_attr {
 	JURIS_COUNTS_A_AUDITED,		/* nest: enum juris_count_attr */
 	__JURIS_COUNTS_A_LAST
 };
+
 #define JURIS_COUNTS_A_MAX (__JURIS_COUNTS_A_LAST - 1)
 
 enum juris_count_attr {
@@ -186,18 +192,20 @@ enum juris_count_attr {
 	JURIS_COUNT_A_PAD,
 	__JURIS_COUNT_A_LAST
 };
+
 #define JURIS_COUNT_A_MAX (__JURIS_COUNT_A_LAST - 1)
 
+/* Rows of JURIS_A_RANGES4/6: byte arrays only, so no padding anywhere. */
 struct juris_range4 {
 	__u8 start[4];
 	__u8 end[4];		/* inclusive */
 	__u8 country[2];
-} __attribute__((packed));
+};
 
 struct juris_range6 {
 	__u8 start[16];
 	__u8 end[16];		/* inclusive */
 	__u8 country[2];
-} __attribute__((packed));
+};
 
 #endif /* _UAPI_JURIS_H */
