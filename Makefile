@@ -75,11 +75,11 @@ $(B)/host-san/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SANITIZE) -Iuserspace -o $@ $< userspace/csv.c
 
-$(B)/fuzz/csv_fuzz: tests/fuzz/csv_fuzz.c userspace/csv.c userspace/csv.h
+$(B)/fuzz/csv_fuzz: tests/fuzz/csv_fuzz.c tests/fuzz/check.h userspace/csv.c userspace/csv.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iuserspace -o $@ $< userspace/csv.c
 
-$(B)/fuzz/table_fuzz: tests/fuzz/table_fuzz.c tests/host/naive.h $(CORE)
+$(B)/fuzz/table_fuzz: tests/fuzz/table_fuzz.c tests/fuzz/check.h tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< kmod/table.c
 

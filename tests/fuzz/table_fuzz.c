@@ -21,20 +21,12 @@
 
 #include "../../kmod/table.h"
 #include "../host/naive.h"
+#include "check.h"
 
 #define ROW_BYTES 6
 /* The reference is quadratic: more rows would only slow the fuzzer down. */
 #define MAX_ROWS 256
 #define RANDOM_PROBES 256
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 static u64 rnd_state;
 
