@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# make check after the build: the host tests, the clang build for GKI-like
-# arm64 trees, the KMI check of every arm64 module, then the guest selftests
-# in a VM per kernel and architecture.
+# make check after the build: the host tests (under ASan and UBSan), lint,
+# the YNL spec check, the clang build for GKI-like arm64 trees, the KMI check
+# of every arm64 module, then the guest selftests in a VM per kernel and
+# architecture.
 # Counts every TAP result, prints a summary per configuration and ends with
 # "N passed, N failed".
 # A run that dies (kernel warning, timeout, bad exit) counts as one failure
@@ -34,68 +35,67 @@ tally() {
 	failed=$((failed + f))
 }
 
+# run NAME TAPFILE COMMAND...: a command that prints TAP, shown and tallied
+run() {
+	name=$1 tap=$2
+	shift 2
+	"$@" >"$tap" 2>&1
+	rc=$?
+	cat "$tap"
+	tally "$name" "$tap" $rc
+}
+
+# one NAME TAPFILE DESCRIPTION COMMAND...: a command that prints no TAP,
+# as one result; its output becomes the diagnostics of a failure
+one() {
+	name=$1 tap=$2 desc=$3
+	shift 3
+	{
+		echo "1..1"
+		if "$@" >"$tap.log" 2>&1; then
+			echo "ok 1 - $desc"
+		else
+			echo "not ok 1 - $desc"
+			sed 's/^/# /' "$tap.log"
+		fi
+	} >"$tap"
+	cat "$tap"
+	tally "$name" "$tap" 0
+}
+
 # The host tests run under ASan and UBSan (make test builds the same): a
 # sanitizer report aborts the program and fails its run.
 for t in core_test csv_test; do
-	ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
-	UBSAN_OPTIONS=print_stacktrace=1 \
-		"$B/host-san/$t" >"$B/host/$t.tap" 2>&1
-	rc=$?
-	cat "$B/host/$t.tap"
-	tally "host $t (asan, ubsan)" "$B/host/$t.tap" $rc
+	run "host $t (asan, ubsan)" "$B/host/$t.tap" env \
+		ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 "$B/host-san/$t"
 done
 
-# sparse and checkpatch --strict over kmod/ (make lint).
-{
-	echo "1..1"
-	if make -s lint >"$B/lint.log" 2>&1; then
-		echo "ok 1 - make lint: sparse and checkpatch --strict are clean"
-	else
-		echo "not ok 1 - make lint: sparse and checkpatch --strict are clean"
-		sed 's/^/# /' "$B/lint.log"
-	fi
-} >"$B/lint.tap"
-cat "$B/lint.tap"
-tally "lint" "$B/lint.tap" 0
+one lint "$B/lint.tap" "make lint: sparse and checkpatch --strict are clean" make -s lint
 
 # The YNL spec and the uapi header must describe the same protocol.
-/usr/bin/python3 tests/host/ynl_check.py kmod/uapi/juris.yaml kmod/uapi/juris.h >"$B/host/ynl_check.tap" 2>&1
-rc=$?
-cat "$B/host/ynl_check.tap"
-tally "host ynl_check" "$B/host/ynl_check.tap" $rc
+run "host ynl_check" "$B/host/ynl_check.tap" \
+	/usr/bin/python3 tests/host/ynl_check.py kmod/uapi/juris.yaml kmod/uapi/juris.h
 
 kernels=$(tests/vm/kernels.sh) || exit 1
 
 # clang, kCFI, shadow call stack, warnings as errors: what gcc against
 # Debian's headers cannot show. The trees are cached; a build takes seconds.
 mkdir -p "$B/gki"
-{
-	echo "1..1"
-	if tests/gki/build-gki.sh >"$B/gki/build.log" 2>&1; then
-		echo "ok 1 - juris.ko builds with clang for GKI-like arm64 6.1 and 6.12, CFI and SCS in place"
-	else
-		echo "not ok 1 - juris.ko builds with clang for GKI-like arm64 6.1 and 6.12, CFI and SCS in place"
-		sed 's/^/# /' "$B/gki/build.log"
-	fi
-} >"$B/gki/build.tap"
-cat "$B/gki/build.tap"
-tally "gki clang build" "$B/gki/build.tap" 0
+one "gki clang build" "$B/gki/build.tap" \
+	"juris.ko builds with clang for GKI-like arm64 6.1 and 6.12, CFI and SCS in place" \
+	tests/gki/build-gki.sh
 
 # A GKI kernel refuses a module that imports a symbol off its KMI lists. The
 # GKI builds must have none; the Debian arm64 builds may have the imports
 # tests/gki/debian-only explains, which only Debian's configuration causes.
 for v in 6.1 6.12; do
-	tests/gki/kmi-check.sh "$B/gki/$v/juris.ko" >"$B/gki/$v/kmi.tap" 2>&1
-	rc=$?
-	cat "$B/gki/$v/kmi.tap"
-	tally "kmi gki-$v" "$B/gki/$v/kmi.tap" $rc
+	run "kmi gki-$v" "$B/gki/$v/kmi.tap" tests/gki/kmi-check.sh "$B/gki/$v/juris.ko"
 done
 for k in $kernels; do
 	case $k in *-arm64) ;; *) continue ;; esac
-	tests/gki/kmi-check.sh -x tests/gki/debian-only "$B/$k/src/juris.ko" >"$B/$k/kmi.tap" 2>&1
-	rc=$?
-	cat "$B/$k/kmi.tap"
-	tally "kmi $k" "$B/$k/kmi.tap" $rc
+	run "kmi $k" "$B/$k/kmi.tap" \
+		tests/gki/kmi-check.sh -x tests/gki/debian-only "$B/$k/src/juris.ko"
 done
 
 for k in $kernels; do
