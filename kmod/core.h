@@ -12,9 +12,16 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/rcupdate.h>
+
+/*
+ * Every allocation a request can cause is charged to the sender's memory
+ * cgroup; the large ones fail with ENOMEM at its limit rather than call
+ * the OOM killer.
+ */
+#define JURIS_GFP GFP_KERNEL_ACCOUNT
+#define JURIS_GFP_LARGE (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 #else
 #include <errno.h>
 #include <stdbool.h>
@@ -33,7 +40,8 @@ struct rcu_head {
 	void *unused;
 };
 
-#define GFP_KERNEL 0
+#define JURIS_GFP 0
+#define JURIS_GFP_LARGE 0
 #define __GFP_ZERO 1
 
 static inline void *kvmalloc(size_t size, unsigned int gfp)
@@ -46,18 +54,6 @@ static inline void *kvmalloc(size_t size, unsigned int gfp)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/*
- * The kernel's sort() returns early on fewer than two elements, so it takes
- * base == NULL with num == 0, as an empty family's table build passes it.
- * qsort()'s base must never be NULL, whatever num is.
- */
-static inline void sort(void *base, size_t num, size_t size,
-			int (*cmp)(const void *, const void *), void *swap)
-{
-	(void)swap;
-	if (num > 1)
-		qsort(base, num, size, cmp);
-}
 #endif
 
 #ifndef __SIZEOF_INT128__

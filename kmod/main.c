@@ -22,15 +22,15 @@ static int __net_init juris_net_init(struct net *net)
 
 	mutex_init(&jn->lock);
 	/* Off until told otherwise: loading the module changes no traffic. */
-	policy = kzalloc(sizeof(*policy), GFP_KERNEL);
+	policy = kzalloc(sizeof(*policy), JURIS_GFP);
 	if (!policy)
 		return -ENOMEM;
 	policy->mode = JURIS_MODE_OFF;
 	policy->unknown = JURIS_UNKNOWN_ALLOW;
 	RCU_INIT_POINTER(jn->policy, policy);
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
-		jn->counts[v] = __alloc_percpu(JURIS_NSLOTS * sizeof(struct juris_count),
-					       __alignof__(struct juris_count));
+		jn->counts[v] = __alloc_percpu_gfp(JURIS_NSLOTS * sizeof(struct juris_count),
+						   __alignof__(struct juris_count), JURIS_GFP);
 		if (!jn->counts[v])
 			goto err_counts;
 	}

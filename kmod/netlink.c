@@ -5,6 +5,7 @@
  */
 
 #include <linux/ctype.h>
+#include <linux/moduleparam.h>
 #include <linux/notifier.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -23,6 +24,15 @@ struct juris_txn {
 };
 
 static struct genl_family juris_family;
+
+/*
+ * What one pending load may hold, both families together: any user can
+ * open one in a network namespace of its own. 2^20 ranges (48 MiB while
+ * loading) is about twice the world's tables.
+ */
+static unsigned int max_rows = 1U << 20;
+module_param(max_rows, uint, 0644);
+MODULE_PARM_DESC(max_rows, "most ranges one table load may hold (default 1048576)");
 
 /*
  * Length rules the policy types cannot say. The kernel checks the maximum
@@ -258,7 +268,7 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&jn->lock);
 	old = juris_dereference(jn, jn->policy);
-	new = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	new = kmemdup(old, sizeof(*old), JURIS_GFP);
 	if (!new) {
 		ret = -ENOMEM;
 		goto out;
@@ -310,7 +320,7 @@ static int juris_nl_table_begin(struct sk_buff *skb, struct genl_info *info)
 		ret = -EBUSY;
 		goto out;
 	}
-	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
+	txn = kzalloc(sizeof(*txn), JURIS_GFP);
 	if (!txn) {
 		ret = -ENOMEM;
 		goto out;
@@ -333,22 +343,41 @@ static struct juris_txn *own_txn(struct juris_net *jn, struct genl_info *info)
 	return jn->txn;
 }
 
-static int grow(struct juris_txn *txn, int fam, u32 more)
+/*
+ * Room for more rows of family fam, within max_rows (checked on every
+ * chunk: the parameter may change during a load) and JURIS_MAX_RANGES per
+ * family. Capacity doubles, but never past what the limits allow.
+ */
+static int grow(struct juris_txn *txn, int fam, u32 more, const struct nlattr *attr,
+		struct netlink_ext_ack *extack)
 {
+	u64 limit = READ_ONCE(max_rows), want = (u64)txn->n[fam] + more;
 	struct juris_range *rows;
-	u32 cap = txn->cap[fam];
+	u64 cap = txn->cap[fam];
 
-	if (txn->n[fam] + more <= cap)
-		return 0;
-	if (txn->n[fam] + more > JURIS_MAX_RANGES)
+	if (want + txn->n[!fam] > limit) {
+		NL_SET_BAD_ATTR(extack, attr);
+		juris_extack(extack, "the table load exceeds the max_rows module parameter",
+			     "the table load exceeds the max_rows module parameter (%llu ranges)",
+			     limit);
 		return -E2BIG;
-	while (cap < txn->n[fam] + more)
-		cap = cap ? min(2 * cap, JURIS_MAX_RANGES) : 4096;
-	rows = kvmalloc_array(cap, sizeof(*rows), GFP_KERNEL);
-	if (!rows)
+	}
+	if (want > JURIS_MAX_RANGES) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "too many ranges in one table");
+		return -E2BIG;
+	}
+	if (want <= cap)
+		return 0;
+	limit = min_t(u64, limit - txn->n[!fam], JURIS_MAX_RANGES);
+	while (cap < want)
+		cap = cap ? 2 * cap : 4096;
+	cap = max(min(cap, limit), want);
+	rows = kvmalloc_array(cap, sizeof(*rows), JURIS_GFP_LARGE);
+	if (!rows) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "out of memory for the table load");
 		return -ENOMEM;
-	if (txn->n[fam])
-		memcpy(rows, txn->rows[fam], txn->n[fam] * sizeof(*rows));
+	}
+	juris_copy(rows, txn->rows[fam], txn->n[fam] * sizeof(*rows));
 	kvfree(txn->rows[fam]);
 	txn->rows[fam] = rows;
 	txn->cap[fam] = cap;
@@ -363,12 +392,9 @@ static int add_rows(struct juris_txn *txn, const struct nlattr *attr, int fam,
 	u32 i, n = nla_len(attr) / esize;
 	int ret;
 
-	ret = grow(txn, fam, n);
-	if (ret) {
-		if (ret == -E2BIG)
-			NL_SET_ERR_MSG_ATTR(extack, attr, "too many ranges in one table");
+	ret = grow(txn, fam, n, attr, extack);
+	if (ret)
 		return ret;
-	}
 	for (i = 0; i < n; ++i, p += esize) {
 		struct juris_range *r = &txn->rows[fam][txn->n[fam] + i];
 

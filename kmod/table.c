@@ -64,11 +64,71 @@ static void emit(struct segments *out, juris_u128 at, u16 cc)
 	++out->n;
 }
 
-static int cmp_start(const void *a, const void *b)
-{
-	const struct juris_range *x = a, *y = b;
+/*
+ * Preemption points for the long loops of a commit: a table at the row
+ * limit must not hold a CPU for more than a few milliseconds at a time.
+ * One step is a few hundred nanoseconds at most.
+ */
+#define RESCHED_STEPS 4096
 
-	return x->start < y->start ? -1 : x->start > y->start;
+static void sift_down(struct juris_range *r, u32 i, u32 n)
+{
+	struct juris_range x = r[i];
+	u32 child;
+
+	while ((child = 2 * i + 1) < n) {
+		if (child + 1 < n && r[child + 1].start > r[child].start)
+			++child;
+		if (r[child].start <= x.start)
+			break;
+		r[i] = r[child];
+		i = child;
+	}
+	r[i] = x;
+}
+
+/*
+ * Heapsort by start address, in place. The kernel's sort() has no
+ * preemption point: at the row limit it kept a real-time task off its CPU
+ * for seconds. Rows usually come sorted already; that costs one pass.
+ */
+static void sort_rows(struct juris_range *r, u32 n)
+{
+	u32 i;
+
+	for (i = 1; i < n && r[i - 1].start <= r[i].start; ++i)
+		;
+	if (i >= n)
+		return;
+	for (i = n / 2; i-- > 0;) {
+		sift_down(r, i, n);
+		if (!(i % RESCHED_STEPS))
+			cond_resched();
+	}
+	for (i = n - 1; i > 0; --i) {
+		struct juris_range x = r[0];
+
+		r[0] = r[i];
+		r[i] = x;
+		sift_down(r, 0, i);
+		if (!(i % RESCHED_STEPS))
+			cond_resched();
+	}
+}
+
+void juris_copy(void *dst, const void *src, size_t len)
+{
+	const size_t piece = 256 << 10;
+
+	while (len) {
+		size_t n = len < piece ? len : piece;
+
+		memcpy(dst, src, n);
+		dst = (u8 *)dst + n;
+		src = (const u8 *)src + n;
+		len -= n;
+		cond_resched();
+	}
 }
 
 /*
@@ -80,12 +140,12 @@ static int cmp_start(const void *a, const void *b)
 static int flatten(struct juris_range *r, u32 n, int bits, struct segments *out)
 {
 	juris_u128 max = family_max(bits), at, next;
-	u32 *heap, nheap = 0, i = 0;
+	u32 *heap, nheap = 0, i = 0, steps = 0;
 
-	heap = kvmalloc((n ? n : 1) * sizeof(*heap), GFP_KERNEL);
+	heap = kvmalloc((n ? n : 1) * sizeof(*heap), JURIS_GFP_LARGE);
 	if (!heap)
 		return -ENOMEM;
-	sort(r, n, sizeof(*r), cmp_start, NULL);
+	sort_rows(r, n);
 
 	out->n = 0;
 	emit(out, 0, JURIS_CC_UNKNOWN);
@@ -109,7 +169,7 @@ static int flatten(struct juris_range *r, u32 n, int bits, struct segments *out)
 		while (i < n && r[i].start == at)
 			heap_push(heap, &nheap, r, i++);
 		emit(out, at, nheap ? r[heap[0]].cc : JURIS_CC_UNKNOWN);
-		if (!(i & 0xffff))
+		if (!(++steps % RESCHED_STEPS))
 			cond_resched();
 	}
 	kvfree(heap);
@@ -129,10 +189,10 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 	size_t size, off4, off6, offc4, offc6;
 	u32 i;
 
-	s4.start = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.start), GFP_KERNEL);
-	s4.cc = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.cc), GFP_KERNEL);
-	s6.start = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.start), GFP_KERNEL);
-	s6.cc = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.cc), GFP_KERNEL);
+	s4.start = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.start), JURIS_GFP_LARGE);
+	s4.cc = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.cc), JURIS_GFP_LARGE);
+	s6.start = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.start), JURIS_GFP_LARGE);
+	s6.cc = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.cc), JURIS_GFP_LARGE);
 	if (!s4.start || !s4.cc || !s6.start || !s6.cc)
 		goto out;
 	if (flatten(v4, n4, 32, &s4) || flatten(v6, n6, 128, &s6))
@@ -144,7 +204,7 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 	offc4 = off4 + s4.n * sizeof(u32);
 	offc6 = offc4 + s4.n * sizeof(u16);
 	size = offc6 + s6.n * sizeof(u16);
-	t = kvmalloc(size, GFP_KERNEL);
+	t = kvmalloc(size, JURIS_GFP_LARGE);
 	if (!t)
 		goto out;
 	memset(t, 0, sizeof(*t));
@@ -157,11 +217,14 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 	t->start4 = (u32 *)((u8 *)t + off4);
 	t->cc4 = (u16 *)((u8 *)t + offc4);
 	t->cc6 = (u16 *)((u8 *)t + offc6);
-	for (i = 0; i < s4.n; ++i)
+	for (i = 0; i < s4.n; ++i) {
 		t->start4[i] = (u32)s4.start[i];
-	memcpy(t->cc4, s4.cc, s4.n * sizeof(u16));
-	memcpy(t->start6, s6.start, s6.n * sizeof(juris_u128));
-	memcpy(t->cc6, s6.cc, s6.n * sizeof(u16));
+		if (!(i % (16 * RESCHED_STEPS)))
+			cond_resched();
+	}
+	juris_copy(t->cc4, s4.cc, s4.n * sizeof(u16));
+	juris_copy(t->start6, s6.start, s6.n * sizeof(juris_u128));
+	juris_copy(t->cc6, s6.cc, s6.n * sizeof(u16));
 out:
 	kvfree(s4.start);
 	kvfree(s4.cc);

@@ -33,6 +33,8 @@ struct juris_table {
 struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 				      struct juris_range *v6, u32 n6);
 void juris_table_free(struct juris_table *t);
+/* memcpy with a preemption point every 256 KiB, for large copies. */
+void juris_copy(void *dst, const void *src, size_t len);
 
 u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr);
 u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr);

@@ -62,8 +62,11 @@
  *   Drops the open transaction. Closing the socket does the same.
  *
  * ADD, COMMIT and ABORT fail with EINVAL when the socket has no open
- * transaction; ADD fails with E2BIG past JURIS_MAX_RANGES per family. A
- * transaction with no rows commits an empty table (every address unmapped).
+ * transaction; ADD fails with E2BIG past JURIS_MAX_RANGES per family or
+ * past the module's max_rows parameter (both families together), and with
+ * ENOMEM past the sender's memory cgroup limit, which every allocation of
+ * the load and of the table it commits is charged to. A transaction with no
+ * rows commits an empty table (every address unmapped).
  *
  * Where ranges nest or overlap, the smallest range covering an address wins;
  * between ranges of equal size, the one added last wins.
