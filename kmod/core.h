@@ -17,11 +17,11 @@
 
 /*
  * Every allocation a request can cause is charged to the sender's memory
- * cgroup; the large ones fail with ENOMEM at its limit rather than call
- * the OOM killer.
+ * cgroup. The large ones fail at its limit with ENOMEM and an extack
+ * message, rather than call the OOM killer or warn on the console.
  */
 #define JURIS_GFP GFP_KERNEL_ACCOUNT
-#define JURIS_GFP_LARGE (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+#define JURIS_GFP_LARGE (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 #else
 #include <errno.h>
 #include <stdbool.h>

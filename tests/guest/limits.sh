@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# What a hostile user can make the kernel hold. Any user may create a user
+# namespace with a netns of its own and load tables there; every allocation
+# a load causes is charged to the user's memory cgroup, one load is bounded
+# by the max_rows module parameter, and a commit at that bound leaves a
+# real-time task on the same CPU its turn.
+#
+# Loads are made by jload, which generates rows as it sends them: its own
+# memory stays small, so a limit that holds is the kernel's, not the
+# loader running out first.
+
+. "$(dirname "$0")/lib.sh"
+
+PARAM=/sys/module/juris/parameters/max_rows
+CG=/sys/fs/cgroup
+GROUP=$CG/juris-limits
+LIMIT_MB=32
+default_rows=$(cat $PARAM)
+
+HOLDERS=
+cleanup() {
+	[ -z "$HOLDERS" ] || kill $HOLDERS 2>/dev/null
+	echo "$default_rows" >$PARAM
+	sleep 0.5
+	[ -d $GROUP ] && rmdir $GROUP 2>/dev/null
+}
+trap cleanup EXIT
+
+generation() {
+	$JURIS status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
+}
+
+# Kernel memory a table can sit in: slab (the load's bookkeeping) and
+# vmalloc (its rows and the table), in kB.
+kmem() {
+	awk '/^(Slab|VmallocUsed):/ { n += $2 } END { print n }' /proc/meminfo
+}
+
+# settle: wait for namespaces that are gone to be freed, and RCU callbacks
+settle() {
+	sleep 1
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+plan 11
+
+$JURIS table load /juris/tests/guest/fixture.csv >/dev/null
+gen=$(generation)
+
+echo 5000 >$PARAM
+expect "past max_rows a load fails with E2BIG and says why" \
+	"error: add: Argument list too long: the table load exceeds the max_rows module parameter" \
+	sh -c "jload load 5001 | sed 's/ (5000 ranges)//'"
+expect "the refused load changed nothing" "$gen" generation
+check "a load of exactly max_rows commits" sh -c "jload load 5000 | grep -q '^committed'"
+jload gen 5001 1 >/tmp/limits.csv
+check "the CLI names the limit" \
+	sh -c "$JURIS table load /tmp/limits.csv 2>&1 | grep -q 'max_rows module parameter'"
+echo "$default_rows" >$PARAM
+
+# A memory cgroup of $LIMIT_MB MiB for uid 65534 (nobody), which takes
+# CAP_NET_ADMIN in a user namespace and network namespace of its own.
+grep -q " $CG cgroup2 " /proc/mounts || mount -t cgroup2 none $CG
+echo +memory >$CG/cgroup.subtree_control
+mkdir -p $GROUP
+echo $((LIMIT_MB << 20)) >$GROUP/memory.max
+
+as_nobody() {
+	jload as 65534 $GROUP "$@"
+}
+
+check "nobody in a user namespace loads a small table, charged to its cgroup" \
+	sh -c "jload as 65534 $GROUP jload load 20000 | grep -q '^committed'"
+expect "a load past the cgroup's limit fails with ENOMEM" \
+	"error: add: Cannot allocate memory: out of memory for the table load" \
+	as_nobody jload load "$default_rows"
+
+# Three namespaces, each with a load open of 200,000 rows (12 MiB once
+# loaded, more while its array grows): not all fit in the cgroup, and what
+# they pin together stays within the cgroup's limit. (Uncharged, the three
+# held 38 MiB.)
+settle
+before=$(kmem)
+for i in 1 2 3; do
+	jload as 65534 $GROUP jload load 200000 --hold >/tmp/hold.$i 2>&1 &
+	HOLDERS="$HOLDERS $!"
+done
+wait_for 120 sh -c "cat /tmp/hold.1 /tmp/hold.2 /tmp/hold.3 | grep -c . | grep -qx 3"
+pinned=$(($(kmem) - before))
+charged=$(($(cat $GROUP/memory.current) >> 10))
+echo "# three loads open: $(cat /tmp/hold.1 /tmp/hold.2 /tmp/hold.3 | tr '\n' ';')"
+echo "# kernel memory pinned: $pinned kB; charged to the cgroup: $charged kB; limit $((LIMIT_MB << 10)) kB"
+check "the loads that do not fit fail with ENOMEM" \
+	grep -q 'Cannot allocate memory' /tmp/hold.1 /tmp/hold.2 /tmp/hold.3
+check "what the namespaces pin stays within the cgroup's limit" \
+	test "$pinned" -le $((LIMIT_MB << 10))
+kill $HOLDERS 2>/dev/null
+wait $HOLDERS 2>/dev/null
+HOLDERS=
+# Their namespaces are freed by a workqueue, their loads after RCU.
+for i in $(seq 60); do
+	left=$(($(kmem) - before))
+	[ "$left" -lt 1024 ] && break
+	settle
+done
+echo "# after the loaders exit: $left kB"
+check "killed loaders leave no kernel memory behind (< 1 MiB)" test "$left" -lt 1024
+
+# A commit at max_rows while a real-time task waits for its turn every
+# millisecond on the same CPU: the task's worst delay must be a small part
+# of the commit (within one run: TCG times are relative).
+jload rt 0 600000 >/tmp/rt.out &
+rt_pid=$!
+sleep 0.5
+jload load "$default_rows" --cpu 0 >/tmp/commit.out
+kill -TERM $rt_pid
+wait $rt_pid
+commit_ms=$(sed -n 's/^committed generation [0-9]* in \([0-9]*\) ms/\1/p' /tmp/commit.out)
+delay_ms=$(($(sed -n 's/^max_delay_us \([0-9]*\).*/\1/p' /tmp/rt.out) / 1000))
+echo "# commit of $default_rows rows: ${commit_ms:-?} ms; real-time task's worst delay: $delay_ms ms"
+check "a commit at max_rows leaves a real-time task on its CPU its turn" \
+	test "${commit_ms:-0}" -gt 0 -a "$((delay_ms * 10))" -lt "${commit_ms:-0}"
+expect "the init namespace's table is the one committed last" \
+	"$((gen + 2))" generation
+
+finish
