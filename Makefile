@@ -142,12 +142,16 @@ $(B)/%/nl_test: tests/guest/nl_test.c kmod/uapi/juris.h
 		$$($(PKG_CONFIG_$*) --cflags libnl-genl-3.0) -o $@ $< \
 		$$($(PKG_CONFIG_$*) --libs libnl-genl-3.0)
 
+$(B)/%/jload: tests/guest/jload.c tests/guest/nlraw.h kmod/uapi/juris.h
+	@mkdir -p $(@D)
+	$(CC_$*) $(TEST_CFLAGS) -Ikmod/uapi -o $@ $<
+
 GUEST_CLIS := $(foreach a,$(GUEST_ARCHS),guest-cli-$(a))
 $(GUEST_CLIS): guest-cli-%:
 	$(MAKE) -C userspace O=$(CURDIR)/$(B)/$*/cli CC=$(CC_$*) PKG_CONFIG="$(PKG_CONFIG_$*)"
 	cp $(B)/$*/cli/juris $(B)/$*/juris
 
-guest-tests: $(GUEST_CLIS) $(foreach a,$(GUEST_ARCHS),$(B)/$(a)/jprobe $(B)/$(a)/nl_test)
+guest-tests: $(GUEST_CLIS) $(foreach a,$(GUEST_ARCHS),$(B)/$(a)/jprobe $(B)/$(a)/jload $(B)/$(a)/nl_test)
 
 check: deps
 	$(MAKE) all host-san modules guest-tests
