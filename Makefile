@@ -146,12 +146,16 @@ $(B)/%/jload: tests/guest/jload.c tests/guest/nlraw.h kmod/uapi/juris.h
 	@mkdir -p $(@D)
 	$(CC_$*) $(TEST_CFLAGS) -Ikmod/uapi -o $@ $<
 
+$(B)/%/nl_fuzz: tests/guest/nl_fuzz.c tests/guest/nlraw.h kmod/uapi/juris.h
+	@mkdir -p $(@D)
+	$(CC_$*) $(TEST_CFLAGS) -Ikmod/uapi -o $@ $<
+
 GUEST_CLIS := $(foreach a,$(GUEST_ARCHS),guest-cli-$(a))
 $(GUEST_CLIS): guest-cli-%:
 	$(MAKE) -C userspace O=$(CURDIR)/$(B)/$*/cli CC=$(CC_$*) PKG_CONFIG="$(PKG_CONFIG_$*)"
 	cp $(B)/$*/cli/juris $(B)/$*/juris
 
-guest-tests: $(GUEST_CLIS) $(foreach a,$(GUEST_ARCHS),$(B)/$(a)/jprobe $(B)/$(a)/jload $(B)/$(a)/nl_test)
+guest-tests: $(GUEST_CLIS) $(foreach a,$(GUEST_ARCHS),$(B)/$(a)/jprobe $(B)/$(a)/jload $(B)/$(a)/nl_test $(B)/$(a)/nl_fuzz)
 
 check: deps
 	$(MAKE) all host-san modules guest-tests

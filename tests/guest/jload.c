@@ -22,7 +22,8 @@
  *                                   TCP stream to end, and prints per ADDR
  *                                   "ADDR udp PKTS drops D conns C bytes B"
  *   jload send SECS RATE PORT [--udp] ADDR...
- *                                   for SECS seconds, RATE rounds a second:
+ *                                   for SECS seconds (or until SIGTERM),
+ *                                   RATE rounds a second:
  *                                   a numbered datagram to each ADDR, a TCP
  *                                   stream to each that accepts one, a new
  *                                   connection tried to each that refused
@@ -433,6 +434,7 @@ static int send_load(int secs, int rate, int port, int n, char **addrs)
 	int i;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_term);
 	if (udp_only) {
 		--n;
 		++addrs;
@@ -444,7 +446,7 @@ static int send_load(int secs, int rate, int port, int n, char **addrs)
 		if (!udp_only)
 			try_connect(&peer[i]);
 	}
-	while (now_ns() - start < secs * 1000000000ULL) {
+	while (!stop && now_ns() - start < secs * 1000000000ULL) {
 		uint64_t due = start + round * period;
 		struct timespec ts = { .tv_sec = due / 1000000000ULL, .tv_nsec = due % 1000000000ULL };
 

@@ -7,7 +7,8 @@ if ! insmod /juris/juris.ko; then
 	exit 1
 fi
 rc=0
-for t in tests/guest/nl_test tests/guest/juris.sh tests/guest/limits.sh; do
+for t in tests/guest/nl_test tests/guest/juris.sh tests/guest/limits.sh \
+		tests/guest/load.sh tests/guest/nl_fuzz.sh; do
 	echo "# juris-test: $t"
 	"./$t"
 	r=$?
