@@ -4,12 +4,20 @@
  *
  *   jload gen N SEED                CSV of N random rows (IPv4 and IPv6) that
  *                                   stay clear of the test addresses
- *   jload load N [--cpu C] [--hold] one table load of N random IPv4 rows,
+ *   jload load N [--cpu C] [--hold] [--die-at K] [--base CSV]
+ *                                   one table load of the rows of CSV (a
+ *                                   fixture, sent first) and N random IPv4
+ *                                   rows below 192.0.0.0,
  *                                   generated as they are sent (the loader's
  *                                   own memory stays small), then commit,
  *                                   or with --hold keep the load open until
  *                                   killed. Prints "committed generation G
- *                                   in MS ms" or "error: STRERROR: EXTACK"
+ *                                   in MS ms" or "error: STRERROR: EXTACK".
+ *                                   --die-at K: SIGKILL itself once its K-th
+ *                                   request (1 BEGIN, then an ADD for CSV
+ *                                   and one per 6000 rows, then COMMIT) has
+ *                                   been handled,
+ *                                   before reading the answer
  *   jload as UID CGROUP CMD...      run CMD as UID in the cgroup v2 directory
  *                                   CGROUP ("-": none), as root of a new
  *                                   user namespace with its own netns
@@ -137,7 +145,59 @@ static int fail(struct nlr *c, const char *what, int err)
 	return 1;
 }
 
-static int load(long n, int hold)
+static long die_at;
+
+/* Sends a request, and dies after the die_at-th. */
+static int request(struct nlr *c, struct nlr_msg *m, nlr_cb cb, void *arg)
+{
+	static long sent;
+	int ret;
+
+	m->nlh.nlmsg_flags |= NLM_F_ACK;
+	ret = nlr_send(c, m);
+	/* Generic netlink handles a request before sendmsg returns. */
+	if (++sent == die_at)
+		raise(SIGKILL);
+	return ret ? ret : nlr_wait(c, c->seq, cb, arg);
+}
+
+/*
+ * The rows of a CSV file like tests/guest/fixture.csv ("start,end,CC",
+ * "#" comments), as one ADD of both families.
+ */
+static int put_base(struct nlr_msg *m, const char *path)
+{
+	struct juris_range4 r4[64];
+	struct juris_range6 r6[64];
+	int n4 = 0, n6 = 0;
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *start = strtok(line, ","), *end = strtok(NULL, ","), *cc = strtok(NULL, ",\n");
+
+		if (!start || start[0] == '#' || !end || !cc || strlen(cc) != 2)
+			continue;
+		if (n4 < 64 && inet_pton(AF_INET, start, r4[n4].start) == 1 &&
+		    inet_pton(AF_INET, end, r4[n4].end) == 1)
+			memcpy(r4[n4++].country, cc, 2);
+		else if (n6 < 64 && inet_pton(AF_INET6, start, r6[n6].start) == 1 &&
+			 inet_pton(AF_INET6, end, r6[n6].end) == 1)
+			memcpy(r6[n6++].country, cc, 2);
+	}
+	fclose(f);
+	if (n4)
+		nlr_put(m, JURIS_A_RANGES4, r4, n4 * sizeof(r4[0]));
+	if (n6)
+		nlr_put(m, JURIS_A_RANGES6, r6, n6 * sizeof(r6[0]));
+	return 0;
+}
+
+static int load(long n, int hold, const char *base)
 {
 	static struct nlr_msg m;
 	struct juris_range4 r;
@@ -150,9 +210,17 @@ static int load(long n, int hold)
 	if (ret)
 		return fail(&c, "open", ret);
 	nlr_init(&m, c.family, JURIS_CMD_TABLE_BEGIN, 0);
-	ret = nlr_call(&c, &m, NULL, NULL);
+	ret = request(&c, &m, NULL, NULL);
 	if (ret)
 		return fail(&c, "begin", ret);
+	if (base) {
+		nlr_init(&m, c.family, JURIS_CMD_TABLE_ADD, 0);
+		if (put_base(&m, base))
+			return 2;
+		ret = request(&c, &m, NULL, NULL);
+		if (ret)
+			return fail(&c, "add", ret);
+	}
 	while (i < n) {
 		struct nlattr *a;
 		long k, chunk = JURIS_MAX_CHUNK_BYTES / sizeof(r);
@@ -162,8 +230,9 @@ static int load(long n, int hold)
 		nlr_init(&m, c.family, JURIS_CMD_TABLE_ADD, 0);
 		a = nlr_put(&m, JURIS_A_RANGES4, NULL, chunk * sizeof(r));
 		for (k = 0; k < chunk; ++k) {
-			uint32_t start = next_rand(), len = 1U << (next_rand() % 12);
-			uint32_t end = start > UINT32_MAX - len ? UINT32_MAX : start + len;
+			uint32_t len = 1U << (next_rand() % 12);
+			uint32_t start = 0x01000000 + next_rand() % (0xc0000000 - 0x01000000 - len);
+			uint32_t end = start + len - 1;
 
 			start = htonl(start);
 			end = htonl(end);
@@ -172,7 +241,7 @@ static int load(long n, int hold)
 			country((char *)r.country);
 			memcpy((char *)a + NLA_HDRLEN + k * sizeof(r), &r, sizeof(r));
 		}
-		ret = nlr_call(&c, &m, NULL, NULL);
+		ret = request(&c, &m, NULL, NULL);
 		if (ret)
 			return fail(&c, "add", ret);
 		i += chunk;
@@ -185,7 +254,7 @@ static int load(long n, int hold)
 	}
 	t0 = now_ns();
 	nlr_init(&m, c.family, JURIS_CMD_TABLE_COMMIT, 0);
-	ret = nlr_call(&c, &m, gen_cb, &generation);
+	ret = request(&c, &m, gen_cb, &generation);
 	if (ret)
 		return fail(&c, "commit", ret);
 	printf("committed generation %llu in %llu ms\n", (unsigned long long)generation,
@@ -492,18 +561,23 @@ int main(int argc, char *argv[])
 	if (argc == 4 && !strcmp(argv[1], "gen"))
 		return gen(atol(argv[2]), strtoul(argv[3], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[1], "load")) {
+		const char *base = NULL;
 		int hold = 0;
 
 		rng ^= (uint64_t)getpid() << 32 | (uint32_t)now_ns();
 		for (i = 3; i < argc; ++i) {
 			if (!strcmp(argv[i], "--hold"))
 				hold = 1;
+			else if (!strcmp(argv[i], "--base") && i + 1 < argc)
+				base = argv[++i];
+			else if (!strcmp(argv[i], "--die-at") && i + 1 < argc)
+				die_at = atol(argv[++i]);
 			else if (!strcmp(argv[i], "--cpu") && i + 1 < argc && !pin(atoi(argv[i + 1])))
 				++i;
 			else
 				goto usage;
 		}
-		return load(atol(argv[2]), hold);
+		return load(atol(argv[2]), hold, base);
 	}
 	if (argc >= 5 && !strcmp(argv[1], "as"))
 		return run_as(atoi(argv[2]), argv[3], argv + 4);
@@ -514,7 +588,7 @@ int main(int argc, char *argv[])
 	if (argc >= 6 && argc - 5 <= MAX_ADDRS + 1 && !strcmp(argv[1], "send"))
 		return send_load(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argc - 5, argv + 5);
 usage:
-	fprintf(stderr, "usage: jload gen N SEED | load N [--cpu C] [--hold] | as UID CGROUP CMD... |\n"
+	fprintf(stderr, "usage: jload gen N SEED | load N [--cpu C] [--hold] [--die-at K] [--base CSV] | as UID CGROUP CMD... |\n"
 		"       rt CPU MS | sink PORT ADDR... | send SECS RATE PORT ADDR...\n");
 	return 2;
 }
