@@ -4,7 +4,8 @@
 # STAGE_DIR (the module, CLI and guest tests) under /juris, each dynamic ELF
 # with its shared libraries. The programs and libraries are of the kernel's
 # architecture: the host's own for amd64, the arm64 root's and the host's
-# arm64 multiarch libraries for arm64 (see targets.sh).
+# arm64 multiarch libraries for arm64 (see targets.sh). The modules are the
+# kernel's, from its own root (another one for the debug kernel).
 # Usage: tests/vm/mkinitramfs.sh KVER STAGE_DIR OUT.cpio.gz
 # Extra distro modules to preload: JURIS_VM_MODULES="nf_conntrack ...".
 # Dependencies of any *.ko in STAGE_DIR (modinfo "depends") are added too.
@@ -18,9 +19,10 @@ KVER=$1 STAGE=$2 OUT=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/targets.sh"
 ARCH=$(karch "$KVER")
-SRC=$(kroot "$KVER")
+SRC=$(archroot "$ARCH")
+KROOT=$(kroot "$KVER")
 TRIPLET=$(ktriplet "$ARCH")
-[ -d "$SRC/lib/modules/$KVER/kernel" ] || { echo "mkinitramfs: no modules for $KVER under $SRC" >&2; exit 1; }
+[ -d "$KROOT/lib/modules/$KVER/kernel" ] || { echo "mkinitramfs: no modules for $KVER under $KROOT" >&2; exit 1; }
 [ -d "$STAGE" ] || { echo "mkinitramfs: no stage dir $STAGE" >&2; exit 1; }
 
 root=$(mktemp -d)
@@ -81,7 +83,7 @@ done < <(find "$STAGE" -name '*.ko' -print0)
 n=0
 declare -A seen
 for mod in $want; do
-	for path in $(modprobe -d "$SRC" -S "$KVER" --show-depends "$mod" | awk '$1 == "insmod" { print $2 }'); do
+	for path in $(modprobe -d "$KROOT" -S "$KVER" --show-depends "$mod" | awk '$1 == "insmod" { print $2 }'); do
 		[ -z "${seen[$path]:-}" ] || continue
 		seen[$path]=1
 		n=$((n + 1))

@@ -73,7 +73,10 @@ fail() {
 	exit 1
 }
 
+# Lockdep, KASAN, debugobjects and sleep-in-atomic reports start with
+# WARNING: or BUG:; the debug kernel's (tests/debug) other reports are named.
 pattern='WARNING:|BUG:|Oops|Kernel panic|rcu: INFO|self-detected stall|general protection fault|UBSAN:|KASAN:|suspected memory leak|Call Trace:|blocked for more than'
+pattern="$pattern|possible circular locking|ODEBUG:|INFO: trying to register non-static key|turning off the locking correctness validator"
 first=$(grep -n -a -E "$pattern" "$console" | head -n1 | cut -d: -f1)
 if [ -n "$first" ]; then
 	# The matching line and what follows it: usually the whole backtrace.

@@ -5,9 +5,15 @@
 # Debian packages; arm64 kernels cannot be (their packages would run arm64
 # hooks), so tests/vm/arm64-root.sh unpacks them, with the arm64 busybox,
 # iproute2 and iperf3, into a root kept in the cache, outside git.
+# The debug kernel of make check-debug (6.12.N-juris-debug-amd64) is built
+# from source by tests/debug/build-kernel.sh into the cache too: its image and
+# modules in a root of their own, its build tree beside it; the guest
+# programs stay the host's.
 
 JURIS_CACHE=${JURIS_CACHE:-/var/cache/juris}
 ARM64_ROOT=$JURIS_CACHE/arm64/root
+DEBUG_ROOT=$JURIS_CACHE/debug/root
+DEBUG_TREE=$JURIS_CACHE/debug/linux
 
 # karch KVER: amd64 or arm64
 karch() {
@@ -24,13 +30,16 @@ archroot() {
 	if [ "$1" = arm64 ]; then echo "$ARM64_ROOT"; else echo /; fi
 }
 
-# kroot KVER: archroot of the kernel's architecture
+# kroot KVER: the file system holding the kernel's image (/boot) and modules
+# (/lib/modules): the archroot of its architecture, but for the debug kernel
 kroot() {
+	case $1 in *-juris-debug-amd64) echo "$DEBUG_ROOT"; return ;; esac
 	archroot "$(karch "$1")"
 }
 
 # kbuild KVER: the kernel's build tree, for M= module builds
 kbuild() {
+	case $1 in *-juris-debug-amd64) echo "$DEBUG_TREE"; return ;; esac
 	if [ "$(karch "$1")" = arm64 ]; then
 		echo "$ARM64_ROOT/usr/src/linux-headers-$1"
 	else
