@@ -12,6 +12,9 @@
 #   make lint       sparse (amd64 test kernels) and checkpatch --strict over every kmod/ file
 #   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
 #                   trees (cached under /var/cache/juris/gki), checked against the KMI
+#   make check-debug  the guest suite and a failslab pass on a 6.12 kernel built
+#                   with KASAN, kmemleak, lockdep and fault injection (cached under
+#                   /var/cache/juris/debug); not part of make check
 #
 # The module for your own kernel: make -C /lib/modules/$(uname -r)/build M=$PWD
 # (Kbuild, not this file, drives that build).
@@ -166,6 +169,11 @@ check-gki:
 	tests/gki/build-gki.sh
 	tests/gki/kmi-check.sh $(B)/gki/6.1/juris.ko $(B)/gki/6.12/juris.ko
 
+# The debug kernel is built from source the first time (see tests/debug/).
+check-debug: deps
+	$(MAKE) guest-tests
+	@tests/debug/check-debug.sh
+
 # make demo ARCH=arm64 boots the arm64 VM instead.
 demo: deps
 	$(MAKE) userspace modules guest-tests
@@ -175,4 +183,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki check-debug demo clean $(GUEST_CLIS)
