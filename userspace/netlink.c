@@ -3,6 +3,7 @@
  * Generic netlink plumbing shared by every subcommand.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,6 +62,7 @@ struct request {
 	int err;
 	bool done;
 	bool interrupted;
+	bool replied;
 };
 
 /* libnl reports its own codes; callers deal in errno only. */
@@ -111,6 +113,8 @@ const char *juris_strerror(int err)
 		return "the data changed while it was being read";
 	case EBADMSG:
 		return "malformed netlink message from the kernel";
+	case ENOBUFS:
+		return "the kernel's answer was lost (no buffer space for it); the request may have taken effect";
 	default:
 		return strerror(err < 0 ? -err : err);
 	}
@@ -209,13 +213,45 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	ret = req->fn(tb, req->arg);
 	if (ret < 0)
 		req->err = ret;
+	else
+		req->replied = true;
 	return NL_OK;
+}
+
+/*
+ * The socket reported ENOBUFS: the kernel could not allocate a message for
+ * us, the ACK most likely. The request was handled in our sendmsg(), so
+ * whatever else it answered is queued already: read it without blocking.
+ * A request whose reply arrived took effect (COMMIT builds its reply before
+ * it commits); with no reply, nobody can tell, and the caller hears ENOBUFS.
+ */
+static void recover_lost_answer(struct juris_nl *nl, struct nl_cb *cb,
+				struct request *req, bool dump)
+{
+	int ret;
+
+	if (nl_socket_set_nonblocking(nl->sk) < 0) {
+		req->err = -ENOBUFS;
+		return;
+	}
+	do
+		ret = nl_recvmsgs(nl->sk, cb);
+	while (!req->done && ret >= 0);
+	fcntl(nl_socket_get_fd(nl->sk), F_SETFL,
+	      fcntl(nl_socket_get_fd(nl->sk), F_GETFL) & ~O_NONBLOCK);
+	if (req->done)
+		return;
+	if (req->replied && !dump && !req->err)
+		req->done = true;
+	else if (!req->err)
+		req->err = -ENOBUFS;
 }
 
 int juris_nl_request(struct juris_nl *nl, struct nl_msg *msg,
 		     juris_reply_fn fn, void *arg)
 {
 	struct request req = { .nl = nl, .fn = fn, .arg = arg };
+	bool dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
 	struct nl_cb *cb;
 	int ret;
 
@@ -238,6 +274,11 @@ int juris_nl_request(struct juris_nl *nl, struct nl_msg *msg,
 	}
 	while (!req.done) {
 		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret == -NLE_NOMEM && !req.done) {
+			/* libnl's name for ENOBUFS from recvmsg() */
+			recover_lost_answer(nl, cb, &req, dump);
+			break;
+		}
 		if (ret < 0 && !req.done) {
 			req.err = nle_to_errno(ret);
 			break;

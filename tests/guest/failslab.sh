@@ -26,8 +26,10 @@
 #     loads and policy changes, then page allocations over large table loads
 #     (kvmalloc: kmalloc, then vmalloc, then ENOMEM).
 # A run that failed must say so with "juris: " lines only (passes 1 and 3:
-# "out of memory") and have changed nothing; in pass 2 it may also have
-# changed everything, when only the acknowledgement of the change was lost.
+# "out of memory") and have changed nothing. In pass 2 the message may be
+# another one: the kernel's ACK itself may fail to be allocated (ENOBUFS
+# on the CLI's socket). A COMMIT whose reply arrived took effect, and the
+# CLI must then report success, whatever became of the ACK.
 # A run that succeeded despite a failure (kmemleak's and debugobjects' own
 # allocations fall back to their pools, kvmalloc to vmalloc) must show the
 # new state.
@@ -236,8 +238,7 @@ note() {
 
 # judge WHERE: sort out the run that took the state from $old to $new with
 # exit code $rc, $inj faults injected, $ref the state of a successful run.
-# $lenient: any "juris: " error will do, and a change whose acknowledgement
-# was lost counts as a failure that changed everything.
+# $lenient: any "juris: " error will do.
 judge() {
 	if [ "$rc" -eq 125 ]; then
 		note "$1" "could not arm the fault"
@@ -252,8 +253,6 @@ judge() {
 		note "$1" "failed, but not with ENOMEM"
 	elif [ "$new" = "$old" ]; then
 		failed=$((failed + 1))
-	elif [ -n "$lenient" ] && same_but_gen "$new" "$ref" && [ "$new" != "$ref" ]; then
-		lost=$((lost + 1))
 	else
 		note "$1" "failed, and the state changed" \
 			"$(changes "$old" "$new")"
@@ -262,8 +261,8 @@ judge() {
 }
 
 counts() {
-	echo "$runs runs with a fault, $failed failed cleanly, $tolerated succeeded," \
-		"$lost changed but reported failure${clean:+, $clean ran without a fault}"
+	echo "$runs runs with a fault, $failed failed cleanly," \
+		"$tolerated succeeded${clean:+, $clean ran without a fault}"
 }
 
 # walk NAME ARM REF ARGS...: run "ARM N ARGS..." for N = 1, 2, ... until a
@@ -272,7 +271,7 @@ counts() {
 walk() {
 	name=$1 arm=$2 ref=$3
 	shift 3
-	bad=0 failed=0 tolerated=0 lost=0 clean= n=0 lenient=
+	bad=0 failed=0 tolerated=0 clean= n=0 lenient=
 	[ "$arm" != arm_stdin ] || lenient=1
 	: >/tmp/fs.diag
 	base >/dev/null || return 1
@@ -308,7 +307,7 @@ walk() {
 # fail_page_alloc, filtered to juris), RUNS commands cycling through OPS:
 # "small" and "big" table loads, "audit" and "none" policy changes
 random_pass() {
-	runs=$1 attr=$2 ops=$3 bad=0 failed=0 tolerated=0 lost=0 clean=0 lenient=
+	runs=$1 attr=$2 ops=$3 bad=0 failed=0 tolerated=0 clean=0 lenient=
 	: >/tmp/fs.diag
 	base >/dev/null || return 1
 	old=$(snapshot)
