@@ -10,9 +10,11 @@
  *                                   rows below 192.0.0.0,
  *                                   generated as they are sent (the loader's
  *                                   own memory stays small), then commit,
- *                                   or with --hold keep the load open until
- *                                   killed. Prints "committed generation G
- *                                   in MS ms" or "error: STRERROR: EXTACK".
+ *                                   or with --hold print "holding N rows"
+ *                                   and keep the load open until SIGUSR1
+ *                                   (then commit) or death. Prints
+ *                                   "committed generation G in MS ms" or
+ *                                   "error: STRERROR: EXTACK".
  *                                   --die-at K: SIGKILL itself once its K-th
  *                                   request (1 BEGIN, then an ADD for CSV
  *                                   and one per 6000 rows, then COMMIT) has
@@ -197,6 +199,14 @@ static int put_base(struct nlr_msg *m, const char *path)
 	return 0;
 }
 
+static volatile sig_atomic_t released;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	released = 1;
+}
+
 static int load(long n, int hold, const char *base)
 {
 	static struct nlr_msg m;
@@ -247,10 +257,16 @@ static int load(long n, int hold, const char *base)
 		i += chunk;
 	}
 	if (hold) {
+		sigset_t usr1, old;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, &old);
+		signal(SIGUSR1, on_usr1);
 		printf("holding %ld rows\n", n);
 		fflush(stdout);
-		for (;;)
-			pause();
+		while (!released)
+			sigsuspend(&old);
 	}
 	t0 = now_ns();
 	nlr_init(&m, c.family, JURIS_CMD_TABLE_COMMIT, 0);

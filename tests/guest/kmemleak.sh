@@ -11,30 +11,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-KMEMLEAK=/sys/kernel/debug/kmemleak
 HERE=$(cd "$(dirname "$0")" && pwd)
-
-# scan: report what kmemleak finds now. An object is reported when it is
-# unreferenced, at least 5 s old, and unchanged since the scan before: so
-# scan, let every object age, scan twice.
-scan() {
-	echo scan >"$KMEMLEAK" || return 1
-	sleep 6
-	echo scan >"$KMEMLEAK" && echo scan >"$KMEMLEAK" || return 1
-	cat "$KMEMLEAK"
-}
-
-# no_leaks DESCRIPTION: passes when a scan reports nothing
-no_leaks() {
-	if ! scan >/tmp/kmemleak.out 2>&1; then
-		echo "kmemleak scan failed: is kmemleak still enabled?" >>/tmp/kmemleak.out
-		result "$1" 1 /tmp/kmemleak.out
-	elif [ -s /tmp/kmemleak.out ]; then
-		result "$1" 1 /tmp/kmemleak.out
-	else
-		result "$1" 0 /dev/null
-	fi
-}
 
 # phase NAME COMMAND...: run a phase, its TAP passing through, and time it
 phase() {
@@ -53,7 +30,7 @@ if [ -w "$KMEMLEAK" ]; then
 	have_kmemleak=1
 	# What boot left behind is not ours: have it reported, then forget it.
 	t0=$(date +%s)
-	scan >/tmp/kmemleak.boot && echo clear >"$KMEMLEAK" || rc=1
+	kmemleak_scan >/tmp/kmemleak.boot && echo clear >"$KMEMLEAK" || rc=1
 	echo "# phase kmemleak clear: $(($(date +%s) - t0)) s," \
 		"$(grep -c '^unreferenced object' /tmp/kmemleak.boot) objects from boot forgotten"
 fi

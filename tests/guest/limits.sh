@@ -32,12 +32,6 @@ generation() {
 	$JURIS status --json | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
 }
 
-# Kernel memory a table can sit in: slab (the load's bookkeeping) and
-# vmalloc (its rows and the table), in kB.
-kmem() {
-	awk '/^(Slab|VmallocUsed):/ { n += $2 } END { print n }' /proc/meminfo
-}
-
 # settle: wait for namespaces that are gone to be freed, and RCU callbacks
 settle() {
 	sleep 1
@@ -100,13 +94,7 @@ kill $HOLDERS 2>/dev/null
 wait $HOLDERS 2>/dev/null
 HOLDERS=
 # Their namespaces are freed by a workqueue, their loads after RCU.
-for i in $(seq 60); do
-	left=$(($(kmem) - before))
-	[ "$left" -lt 1024 ] && break
-	settle
-done
-echo "# after the loaders exit: $left kB"
-check "killed loaders leave no kernel memory behind (< 1 MiB)" test "$left" -lt 1024
+no_kmem_left "killed loaders leave no kernel memory behind" "$before"
 
 # A commit at max_rows while a real-time task waits for its turn every
 # millisecond on the same CPU: the task's worst delay must be a small part

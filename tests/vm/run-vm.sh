@@ -5,6 +5,7 @@
 # console, a missing completion marker, or a non-zero guest exit code.
 # Usage: tests/vm/run-vm.sh KVER INITRAMFS OUTDIR [TIMEOUT_S [KERNEL_ARG...]]
 #   e.g. tests/vm/run-vm.sh 6.1.0-56-cloud-amd64 build/vm/6.1.cpio.gz build/vm/6.1 300 juris.run=/juris/tests/guest/demo.sh
+#   or juris.tests=load.sh,nl_fuzz.sh: only those of tests/guest/run.sh's tests
 # Writes OUTDIR/console.log (kernel console) and OUTDIR/tap.txt (TAP port).
 set -eu
 . "$(dirname "$0")/targets.sh"
