@@ -12,6 +12,9 @@
 #   make lint       sparse (amd64 test kernels) and checkpatch --strict over every kmod/ file
 #   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
 #                   trees (cached under /var/cache/juris/gki), checked against the KMI
+#   make world-table  fetch the world's IP-to-country CSVs (npm, CC0) into the cache
+#   make bench-host the table core on the world table, host-native: ns per lookup
+#                   against a binary search, bytes (after make world-table)
 #   make check-debug  the guest suite and a failslab pass on a 6.12 kernel built
 #                   with KASAN, kmemleak, lockdep and fault injection (cached under
 #                   /var/cache/juris/debug); not part of make check
@@ -69,6 +72,22 @@ $(B)/host/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 	$(CC) $(TEST_CFLAGS) -Iuserspace -o $@ $< userspace/csv.c
 
 host-tests: $(B)/host/core_test $(B)/host/csv_test
+
+# Benchmarks print figures; nothing asserts on time. The world table comes
+# from the cache (make world-table), never from git.
+WORLD := $(or $(JURIS_CACHE),/var/cache/juris)/world/current
+BENCH_FLAGS ?=
+
+$(B)/host/bench_host: tests/bench/bench_host.c userspace/csv.c userspace/csv.h $(CORE)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< kmod/table.c kmod/policy.c userspace/csv.c
+
+world-table:
+	@tests/bench/world-table.sh
+
+bench-host: $(B)/host/bench_host
+	@test -s $(WORLD)/ipv4.csv || { echo "bench-host: no world table: make world-table" >&2; exit 1; }
+	$< $(BENCH_FLAGS) $(WORLD)/ipv4.csv $(WORLD)/ipv6.csv
 
 $(B)/host-san/core_test: tests/host/core_test.c tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
@@ -183,4 +202,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki check-debug demo clean $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki check-debug demo clean world-table bench-host $(GUEST_CLIS)

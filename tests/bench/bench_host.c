@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench-host: the table core, built for the host, on the world table.
+ *
+ *   bench_host [-n ADDRESSES] [-r REPEATS] IPV4.CSV IPV6.CSV
+ *
+ * Loads the CSVs with the CLI's parser, builds the table as the kernel does
+ * at commit, and times lookups of N addresses per family (10M by default,
+ * fixed seed) drawn two ways: uniform (IPv6 within 2000::/3), and weighted:
+ * a random segment of the table, then a random address inside it, which is
+ * closer to real traffic (destinations sit in allocated space). Each lookup
+ * runs against juris's table and against a plain binary search over the
+ * same segments, interleaved, REPEATS (5) times: the medians are printed,
+ * with their spread, and every answer of the two is compared.
+ * Prints a table, then one "bench: NAME VALUE UNIT" line per figure.
+ */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../kmod/table.h"
+#include "../../kmod/policy.h"
+#include "../../userspace/csv.h"
+
+/* The baseline: the segments of one family, flat and sorted. */
+struct flat {
+	juris_u128 *start;
+	u32 *start4;
+	u16 *cc;
+	u32 n;
+};
+
+static u64 rnd_state = 0x2545f4914f6cdd1dULL;
+
+static u64 rnd(void)
+{
+	/* xorshift64*: the same addresses on every machine. */
+	rnd_state ^= rnd_state >> 12;
+	rnd_state ^= rnd_state << 25;
+	rnd_state ^= rnd_state >> 27;
+	return rnd_state * 0x2545f4914f6cdd1dULL;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		perror("bench_host");
+		exit(1);
+	}
+	return p;
+}
+
+static juris_u128 get_addr(const u8 *b, int len)
+{
+	juris_u128 a = 0;
+	int i;
+
+	for (i = 0; i < len; ++i)
+		a = a << 8 | b[i];
+	return a;
+}
+
+/* As the kernel turns ADD messages into rows: file order is the tie rule. */
+static struct juris_range *rows_of(const struct range_set *set, int bits)
+{
+	size_t n = bits == 32 ? set->n4 : set->n6, i;
+	struct juris_range *r = xcalloc(n, sizeof(*r));
+
+	for (i = 0; i < n; ++i) {
+		if (bits == 32) {
+			r[i].start = get_addr(set->v4[i].start, 4);
+			r[i].end = get_addr(set->v4[i].end, 4);
+			r[i].cc = juris_cc_index(set->v4[i].country);
+		} else {
+			r[i].start = get_addr(set->v6[i].start, 16);
+			r[i].end = get_addr(set->v6[i].end, 16);
+			r[i].cc = juris_cc_index(set->v6[i].country);
+		}
+		r[i].seq = i + (bits == 32 ? 0 : set->n4);
+	}
+	return r;
+}
+
+/* Walks the table segment by segment, whatever its inner structure. */
+static void flatten_table(const struct juris_table *t, int bits, struct flat *f)
+{
+	juris_u128 max = bits == 32 ? 0xffffffffU : ~(juris_u128)0, a = 0, s, e;
+	u32 cap = 1024;
+
+	f->start = xcalloc(cap, sizeof(*f->start));
+	f->cc = xcalloc(cap, sizeof(*f->cc));
+	f->n = 0;
+	for (;;) {
+		u16 cc = juris_table_segment(t, bits, a, &s, &e);
+
+		if (f->n == cap) {
+			cap *= 2;
+			f->start = realloc(f->start, cap * sizeof(*f->start));
+			f->cc = realloc(f->cc, cap * sizeof(*f->cc));
+			if (!f->start || !f->cc) {
+				perror("bench_host");
+				exit(1);
+			}
+		}
+		f->start[f->n] = s;
+		f->cc[f->n++] = cc;
+		if (e == max)
+			break;
+		a = e + 1;
+	}
+	f->start4 = xcalloc(f->n, sizeof(*f->start4));
+	for (a = 0; a < f->n; ++a)
+		f->start4[(u32)a] = (u32)f->start[(u32)a];
+}
+
+static __attribute__((noinline)) u16 bsearch4(const struct flat *f, u32 addr)
+{
+	u32 lo = 0, hi = f->n;
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (f->start4[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return f->cc[lo];
+}
+
+static __attribute__((noinline)) u16 bsearch6(const struct flat *f, juris_u128 addr)
+{
+	u32 lo = 0, hi = f->n;
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (f->start[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return f->cc[lo];
+}
+
+/* Addresses of one family, uniform or weighted by segment. */
+static void draw(const struct flat *f, int bits, bool weighted, juris_u128 *out, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; ++i) {
+		juris_u128 a = (juris_u128)rnd() << 64 | rnd();
+
+		if (!weighted) {
+			out[i] = bits == 32 ? (u32)a : (a >> 3) | (juris_u128)1 << 125;
+		} else {
+			u32 s = rnd() % f->n;
+			juris_u128 lo = f->start[s], hi, span;
+
+			hi = s + 1 < f->n ? f->start[s + 1] - 1 :
+			     bits == 32 ? 0xffffffffU : ~(juris_u128)0;
+			span = hi - lo;
+			out[i] = span == ~(juris_u128)0 ? a : lo + a % (span + 1);
+		}
+	}
+}
+
+enum method { JURIS, BSEARCH, VERDICT, NMETHODS };
+static const char *const method_name[NMETHODS] = { "juris", "binary search", "juris verdict" };
+
+static u64 sink;
+
+/* One pass over the addresses; returns ns per lookup. */
+static double pass(enum method m, const struct juris_table *t, const struct flat *f,
+		   const struct juris_policy *p, int bits, const juris_u128 *a,
+		   const u32 *a4, u32 n)
+{
+	double t0 = now_ns();
+	u64 sum = 0;
+	u32 i;
+
+	if (bits == 32) {
+		switch (m) {
+		case JURIS:
+			for (i = 0; i < n; ++i)
+				sum += juris_table_lookup_v4(t, a4[i]);
+			break;
+		case BSEARCH:
+			for (i = 0; i < n; ++i)
+				sum += bsearch4(f, a4[i]);
+			break;
+		case VERDICT:
+			for (i = 0; i < n; ++i)
+				sum += juris_policy_eval(p, juris_table_lookup_v4(t, a4[i]),
+							 juris_special_v4(a4[i]));
+			break;
+		default:
+			break;
+		}
+	} else {
+		switch (m) {
+		case JURIS:
+			for (i = 0; i < n; ++i)
+				sum += juris_table_lookup_v6(t, a[i]);
+			break;
+		case BSEARCH:
+			for (i = 0; i < n; ++i)
+				sum += bsearch6(f, a[i]);
+			break;
+		case VERDICT:
+			for (i = 0; i < n; ++i)
+				sum += juris_policy_eval(p, juris_table_lookup_v6(t, a[i]),
+							 juris_special_v6(a[i]));
+			break;
+		default:
+			break;
+		}
+	}
+	sink += sum;
+	return (now_ns() - t0) / n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every answer of juris's table against the baseline's. */
+static u32 mismatches(const struct juris_table *t, const struct flat *f, int bits,
+		      const juris_u128 *a, const u32 *a4, u32 n)
+{
+	u32 i, bad = 0;
+
+	for (i = 0; i < n; ++i) {
+		if (bits == 32)
+			bad += juris_table_lookup_v4(t, a4[i]) != bsearch4(f, a4[i]);
+		else
+			bad += juris_table_lookup_v6(t, a[i]) != bsearch6(f, a[i]);
+	}
+	return bad;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_host [-n ADDRESSES] [-r REPEATS] IPV4.CSV IPV6.CSV\n");
+	exit(2);
+}
+
+int main(int argc, char *argv[])
+{
+	u32 n = 10000000, repeats = 5, i, r;
+	struct juris_policy policy = { .mode = JURIS_MODE_ENFORCE,
+				       .unknown = JURIS_UNKNOWN_DENY };
+	struct juris_range *rows[2];
+	struct juris_table *t;
+	struct parse_error err;
+	struct range_set set;
+	struct flat flat[2];
+	juris_u128 *addr;
+	u32 *addr4;
+	double t0, build_ms;
+	int opt, fam, failed = 0;
+	char lines[4096];
+	size_t used = 0;
+
+	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+		if (opt == 'n')
+			n = strtoul(optarg, NULL, 0);
+		else if (opt == 'r')
+			repeats = strtoul(optarg, NULL, 0);
+		else
+			usage();
+	}
+	if (argc - optind != 2 || !n || !repeats)
+		usage();
+	range_set_init(&set);
+	for (i = optind; i < (u32)argc; ++i) {
+		if (csv_parse_file(argv[i], &set, &err) < 0) {
+			fprintf(stderr, "bench_host: %s:%lu: %s\n", err.path, err.line, err.msg);
+			return 1;
+		}
+	}
+	rows[0] = rows_of(&set, 32);
+	rows[1] = rows_of(&set, 128);
+	t0 = now_ns();
+	t = juris_table_build(rows[0], set.n4, rows[1], set.n6);
+	build_ms = (now_ns() - t0) / 1e6;
+	if (!t) {
+		fprintf(stderr, "bench_host: the table build failed\n");
+		return 1;
+	}
+	flatten_table(t, 32, &flat[0]);
+	flatten_table(t, 128, &flat[1]);
+	juris_policy_set_allow(&policy, juris_cc_index((const u8 *)"IN"));
+	juris_policy_set_allow(&policy, juris_cc_index((const u8 *)"SG"));
+
+	printf("world table: %zu IPv4 + %zu IPv6 rows -> %u + %u segments\n",
+	       set.n4, set.n6, flat[0].n, flat[1].n);
+	printf("juris table: %zu bytes, built in %.0f ms; binary search: %zu bytes\n",
+	       t->bytes, build_ms,
+	       (size_t)flat[0].n * (sizeof(u32) + sizeof(u16)) +
+	       (size_t)flat[1].n * (sizeof(juris_u128) + sizeof(u16)));
+	printf("%u addresses per family and distribution, %u passes each, median ns per lookup [min-max]\n\n",
+	       n, repeats);
+	printf("%-18s %-22s %-22s %-22s %s\n", "", method_name[JURIS], method_name[BSEARCH],
+	       method_name[VERDICT], "ratio");
+
+#define LINE(...) (used += snprintf(lines + used, sizeof(lines) - used, __VA_ARGS__))
+	LINE("bench: table_bytes_host %zu bytes\n", t->bytes);
+	LINE("bench: build_ms_host %.0f ms\n", build_ms);
+	addr = xcalloc(n, sizeof(*addr));
+	addr4 = xcalloc(n, sizeof(*addr4));
+	for (fam = 0; fam < 2; ++fam) {
+		int bits = fam ? 128 : 32, weighted;
+
+		for (weighted = 0; weighted < 2; ++weighted) {
+			double times[NMETHODS][64], med[NMETHODS];
+			const char *dist = weighted ? "weighted" : "uniform";
+			u32 bad;
+			int m;
+
+			draw(&flat[fam], bits, weighted, addr, n);
+			for (i = 0; i < n; ++i)
+				addr4[i] = (u32)addr[i];
+			bad = mismatches(t, &flat[fam], bits, addr, addr4, n);
+			if (bad) {
+				fprintf(stderr, "bench_host: IPv%d %s: %u answers differ from the binary search\n",
+					fam ? 6 : 4, dist, bad);
+				failed = 1;
+			}
+			if (repeats > 64)
+				repeats = 64;
+			/* Interleaved, so drift in the machine hits all alike. */
+			for (r = 0; r < repeats; ++r)
+				for (m = 0; m < NMETHODS; ++m)
+					times[m][r] = pass(m, t, &flat[fam], &policy, bits,
+							   addr, addr4, n);
+			printf("IPv%d %-13s", fam ? 6 : 4, dist);
+			for (m = 0; m < NMETHODS; ++m) {
+				qsort(times[m], repeats, sizeof(double), cmp_double);
+				med[m] = times[m][repeats / 2];
+				printf(" %6.1f [%5.1f-%5.1f]     ", med[m], times[m][0],
+				       times[m][repeats - 1]);
+			}
+			printf(" %.1fx\n", med[BSEARCH] / med[JURIS]);
+			LINE("bench: lookup_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[JURIS]);
+			LINE("bench: bsearch_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[BSEARCH]);
+			LINE("bench: verdict_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[VERDICT]);
+			LINE("bench: lookup_v%d_%s_ratio %.2f x\n", fam ? 6 : 4, dist,
+			     med[BSEARCH] / med[JURIS]);
+		}
+	}
+	printf("\n%s", lines);
+	return failed;
+}
