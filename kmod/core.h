@@ -14,6 +14,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/rcupdate.h>
+#include <linux/bitops.h>
 
 /*
  * Every allocation a request can cause is charged to the sender's memory
@@ -50,6 +51,7 @@ static inline void *kvmalloc(size_t size, unsigned int gfp)
 }
 
 #define kvfree(p) free(p)
+#define hweight64(x) __builtin_popcountll(x)
 #define cond_resched() do { } while (0)
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

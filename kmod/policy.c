@@ -51,12 +51,52 @@ static bool in_prefixes(const struct prefix *p, int n, int bits, juris_u128 addr
 	return false;
 }
 
+/*
+ * The per-packet checks: the same prefixes as above, by the first octet for
+ * IPv4 and the top bits for IPv6, rather than a loop of 128-bit shifts
+ * (which cost as much as the table lookup). The prefix tables stay the
+ * reference the host test checks these against.
+ */
 bool juris_special_v4(u32 addr)
+{
+	u32 b = addr >> 16;
+
+	switch (addr >> 24) {
+	case 0:
+	case 10:
+	case 127:
+		return true;
+	case 100:
+		return (b & 0xc0) == 64;	/* 100.64.0.0/10 */
+	case 169:
+		return (b & 0xff) == 254;
+	case 172:
+		return (b & 0xf0) == 16;
+	case 192:
+		return (b & 0xff) == 168;
+	default:
+		/* Multicast 224.0.0.0/4 and above: 240/4 only at its last address. */
+		return (addr >> 28) == 0xe || addr == 0xffffffffU;
+	}
+}
+
+bool juris_special_v6(juris_u128 addr)
+{
+	u64 hi = (u64)(addr >> 64);
+
+	if (!hi)
+		return addr <= 1;
+	return (hi >> 57) == 0x7e ||	/* fc00::/7 */
+	       (hi >> 54) == 0x3fa ||	/* fe80::/10 */
+	       (hi >> 56) == 0xff;	/* ff00::/8 */
+}
+
+bool juris_special_ref_v4(u32 addr)
 {
 	return in_prefixes(special4, sizeof(special4) / sizeof(*special4), 32, addr);
 }
 
-bool juris_special_v6(juris_u128 addr)
+bool juris_special_ref_v6(juris_u128 addr)
 {
 	return in_prefixes(special6, sizeof(special6) / sizeof(*special6), 128, addr);
 }

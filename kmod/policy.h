@@ -25,6 +25,9 @@ static inline void juris_policy_set_allow(struct juris_policy *p, u16 cc)
 
 bool juris_special_v4(u32 addr);
 bool juris_special_v6(juris_u128 addr);
+/* The same from the list of prefixes, for the host test to compare. */
+bool juris_special_ref_v4(u32 addr);
+bool juris_special_ref_v6(juris_u128 addr);
 enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc,
 				     bool special);
 

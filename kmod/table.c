@@ -181,33 +181,215 @@ static size_t align16(size_t x)
 	return (x + 15) & ~(size_t)15;
 }
 
+/*
+ * Index slots (see table.h). A range is the index of the first segment
+ * that starts inside the slot and how many do (at most JURIS_RANGE_MAX);
+ * the one before covers the slot's first address. A node slot holds the
+ * node's width less one and the number of its first word.
+ */
+#define SLOT_KIND	0xc0000000U
+#define SLOT_LEAF	0x80000000U	/* low 16 bits: the country */
+#define SLOT_NODE	0xc0000000U
+#define NODE_WIDTH_SHIFT 26
+#define NODE_WORD	((1U << NODE_WIDTH_SHIFT) - 1)
+#define RANGE_SHIFT	22
+#define RANGE_FIRST	((1U << RANGE_SHIFT) - 1)
+#if JURIS_NODE_MAX > 16 || JURIS_RANGE_MAX > 255
+#error "a slot holds a node's width in 4 bits and a range's count in 8"
+#endif
+/* A node at least every JURIS_NODE_MIN bits, down the 112 below the dir. */
+#define MAX_LEVELS	((128 - JURIS_DIR_BITS + JURIS_NODE_MIN - 1) / JURIS_NODE_MIN + 1)
+
+struct index_build {
+	const struct segments *seg;
+	int bits;
+	struct juris_node *words;	/* NULL: only count */
+	u32 *slots;
+	u32 nwords, nslots, steps;
+	u32 scratch[MAX_LEVELS][1 << JURIS_NODE_MAX];
+};
+
+static u32 index_slot(struct index_build *b, juris_u128 lo, int depth, int level,
+		      u32 i, u32 j);
+
+/*
+ * How many bits a node with n starts below it takes: about enough to leave
+ * a few per child if they were spread evenly, as wide as the address
+ * allows, at most JURIS_NODE_MAX.
+ */
+static int node_width(int bits, int depth, u32 n)
+{
+	int w = JURIS_NODE_MIN;
+
+	while (w < JURIS_NODE_MAX && (n >> (w + JURIS_NODE_SLACK)) > 1)
+		++w;
+	return w < bits - depth ? w : bits - depth;
+}
+
+/*
+ * The 2^width slots that cut [lo, lo + 2^(bits - depth)) at depth + width.
+ * Segment i covers lo; [i + 1, j) start inside.
+ */
+static void index_children(struct index_build *b, u32 *out, juris_u128 lo,
+			   int depth, int level, int width, u32 i, u32 j)
+{
+	int shift = b->bits - depth - width;
+	const juris_u128 *start = b->seg->start;
+	u32 c, k = i, m = i + 1;
+
+	for (c = 0; c < (1U << width); ++c) {
+		juris_u128 first = lo + ((juris_u128)c << shift);
+		juris_u128 last = first + (((juris_u128)1 << shift) - 1);
+
+		while (k + 1 < j && start[k + 1] <= first)
+			++k;
+		if (m < k + 1)
+			m = k + 1;
+		while (m < j && start[m] <= last)
+			++m;
+		out[c] = index_slot(b, first, depth + width, level, k, m);
+		if (!(++b->steps % RESCHED_STEPS))
+			cond_resched();
+	}
+}
+
+/*
+ * The slot for [lo, lo + 2^(bits - depth)): segment i covers lo, [i + 1, j)
+ * start inside. A node keeps its children's slots once per run, and per 64
+ * children a word: a bit for each child that starts a run, and the number
+ * of the slot before the word's first run.
+ */
+static u32 index_slot(struct index_build *b, juris_u128 lo, int depth, int level,
+		      u32 i, u32 j)
+{
+	u32 word, *child, c;
+	int width;
+
+	if (j - i == 1)
+		return SLOT_LEAF | b->seg->cc[i];
+	if (j - i - 1 <= JURIS_RANGE_MAX)
+		return (j - i - 1) << RANGE_SHIFT | (i + 1);
+	/* Starts inside the slot: it spans more than one address, width > 0. */
+	width = node_width(b->bits, depth, j - i - 1);
+	word = b->nwords;
+	b->nwords += (1U << width) > 64 ? (1U << width) / 64 : 1;
+	child = b->scratch[level];
+	index_children(b, child, lo, depth, level + 1, width, i, j);
+	for (c = 0; c < (1U << width); ++c) {
+		struct juris_node *w = b->words ? &b->words[word + c / 64] : NULL;
+
+		if (w && !(c % 64)) {
+			w->runs = 0;
+			w->base = b->nslots;
+		}
+		if (c && child[c] == child[c - 1])
+			continue;
+		if (w) {
+			w->runs |= (u64)1 << (c % 64);
+			b->slots[b->nslots] = child[c];
+		}
+		++b->nslots;
+	}
+	return SLOT_NODE | (u32)(width - 1) << NODE_WIDTH_SHIFT | word;
+}
+
+/*
+ * Fills dir (2^JURIS_DIR_BITS slots) and counts the nodes and slots; with
+ * nodes and slots given, fills them too.
+ */
+static int index_build(const struct segments *seg, int bits, u32 *dir,
+		       struct juris_node *words, u32 *slots, u32 *nwords, u32 *nslots)
+{
+	struct index_build *b;
+
+	b = kvmalloc(sizeof(*b), JURIS_GFP_LARGE);
+	if (!b)
+		return -ENOMEM;
+	memset(b, 0, sizeof(*b));
+	b->seg = seg;
+	b->bits = bits;
+	b->words = words;
+	b->slots = slots;
+	index_children(b, dir, 0, 0, 0, JURIS_DIR_BITS, 0, seg->n);
+	*nwords = b->nwords;
+	*nslots = b->nslots;
+	kvfree(b);
+	return 0;
+}
+
+/*
+ * A family of a few segments is searched whole: its index would be mostly
+ * an empty dir. Past that, a range slot must address every segment.
+ */
+static bool indexable(const struct segments *seg)
+{
+	return seg->n > 4 * JURIS_RANGE_MAX && seg->n <= RANGE_FIRST;
+}
+
 struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 				      struct juris_range *v6, u32 n6)
 {
-	struct segments s4 = { 0 }, s6 = { 0 };
+	struct segments s4 = { 0 }, s6 = { 0 }, *seg[2] = { &s4, &s6 };
+	size_t size, off4, off6, offc4, offc6, offx[2], xbytes[2] = { 0, 0 };
+	u32 i, nnodes[2] = { 0, 0 }, nslots[2] = { 0, 0 }, *dir = NULL;
+	const size_t dir_bytes = sizeof(u32) << JURIS_DIR_BITS;
 	struct juris_table *t = NULL;
-	size_t size, off4, off6, offc4, offc6;
-	u32 i;
+	bool index[2];
 
 	s4.start = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.start), JURIS_GFP_LARGE);
 	s4.cc = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.cc), JURIS_GFP_LARGE);
 	s6.start = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.start), JURIS_GFP_LARGE);
 	s6.cc = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.cc), JURIS_GFP_LARGE);
-	if (!s4.start || !s4.cc || !s6.start || !s6.cc)
+	dir = kvmalloc(dir_bytes, JURIS_GFP_LARGE);
+	if (!s4.start || !s4.cc || !s6.start || !s6.cc || !dir)
 		goto out;
 	if (flatten(v4, n4, 32, &s4) || flatten(v6, n6, 128, &s6))
 		goto out;
+
+	/* Sizes first: each family's index is dir, nodes, slots. */
+	for (i = 0; i < 2; ++i) {
+		index[i] = indexable(seg[i]);
+		if (!index[i])
+			continue;
+		if (index_build(seg[i], i ? 128 : 32, dir, NULL, NULL, &nnodes[i], &nslots[i]))
+			goto out;
+		/* ... and a node slot every word. */
+		if (nnodes[i] > NODE_WORD + 1) {
+			index[i] = false;
+			continue;
+		}
+		xbytes[i] = dir_bytes + align16((size_t)nnodes[i] * sizeof(struct juris_node)) +
+			    align16((size_t)nslots[i] * sizeof(u32));
+	}
 
 	/* One allocation, IPv6 keys first for their 16-byte alignment. */
 	off6 = align16(sizeof(*t));
 	off4 = off6 + s6.n * sizeof(juris_u128);
 	offc4 = off4 + s4.n * sizeof(u32);
 	offc6 = offc4 + s4.n * sizeof(u16);
-	size = offc6 + s6.n * sizeof(u16);
+	offx[0] = align16(offc6 + s6.n * sizeof(u16));
+	offx[1] = offx[0] + xbytes[0];
+	size = offx[1] + xbytes[1];
 	t = kvmalloc(size, JURIS_GFP_LARGE);
 	if (!t)
 		goto out;
 	memset(t, 0, sizeof(*t));
+	for (i = 0; i < 2; ++i) {
+		u8 *x = (u8 *)t + offx[i];
+
+		if (!index[i])
+			continue;
+		t->dir[i] = (u32 *)x;
+		t->nodes[i] = (struct juris_node *)(x + dir_bytes);
+		t->slots[i] = (u32 *)(x + dir_bytes +
+				      align16((size_t)nnodes[i] * sizeof(struct juris_node)));
+		if (index_build(seg[i], i ? 128 : 32, t->dir[i], t->nodes[i], t->slots[i],
+				&t->nnodes[i], &t->nslots[i])) {
+			kvfree(t);
+			t = NULL;
+			goto out;
+		}
+	}
 	t->bytes = size;
 	t->rows[0] = n4;
 	t->rows[1] = n6;
@@ -226,6 +408,7 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 	juris_copy(t->start6, s6.start, s6.n * sizeof(juris_u128));
 	juris_copy(t->cc6, s6.cc, s6.n * sizeof(u16));
 out:
+	kvfree(dir);
 	kvfree(s4.start);
 	kvfree(s4.cc);
 	kvfree(s6.start);
@@ -260,18 +443,78 @@ static __always_inline u32 find(const struct juris_table *t, int bits,
 	return lo;
 }
 
+/* The slot below a node slot for the child at c. */
+static __always_inline u32 node_child(const struct juris_node *words, const u32 *slots,
+				      u32 slot, u32 c)
+{
+	const struct juris_node *w = &words[(slot & NODE_WORD) + c / 64];
+
+	return slots[w->base + hweight64(w->runs & (~0ULL >> (63 - c % 64))) - 1];
+}
+
 u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr)
 {
+	int depth = JURIS_DIR_BITS;
+	u32 slot, lo, hi;
+
 	if (unlikely(!t))
 		return JURIS_CC_UNKNOWN;
-	return t->cc4[find(t, 32, addr)];
+	if (unlikely(!t->dir[0]))
+		return t->cc4[find(t, 32, addr)];
+	slot = t->dir[0][addr >> (32 - JURIS_DIR_BITS)];
+	while ((slot & SLOT_KIND) == SLOT_NODE) {
+		int width = ((slot & ~SLOT_KIND) >> NODE_WIDTH_SHIFT) + 1;
+
+		depth += width;
+		slot = node_child(t->nodes[0], t->slots[0], slot,
+				  (addr >> (32 - depth)) & ((1U << width) - 1));
+	}
+	if (slot & SLOT_LEAF)
+		return (u16)slot;
+	/* The last segment starting at or below addr; the one before covers the slot. */
+	lo = (slot & RANGE_FIRST) - 1;
+	hi = lo + 1 + (slot >> RANGE_SHIFT);
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (t->start4[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->cc4[lo];
 }
 
 u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr)
 {
+	int depth = JURIS_DIR_BITS;
+	u32 slot, lo, hi;
+
 	if (unlikely(!t))
 		return JURIS_CC_UNKNOWN;
-	return t->cc6[find(t, 128, addr)];
+	if (unlikely(!t->dir[1]))
+		return t->cc6[find(t, 128, addr)];
+	slot = t->dir[1][(u32)(addr >> (128 - JURIS_DIR_BITS))];
+	while ((slot & SLOT_KIND) == SLOT_NODE) {
+		int width = ((slot & ~SLOT_KIND) >> NODE_WIDTH_SHIFT) + 1;
+
+		depth += width;
+		slot = node_child(t->nodes[1], t->slots[1], slot,
+				  (u32)(addr >> (128 - depth)) & ((1U << width) - 1));
+	}
+	if (slot & SLOT_LEAF)
+		return (u16)slot;
+	lo = (slot & RANGE_FIRST) - 1;
+	hi = lo + 1 + (slot >> RANGE_SHIFT);
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (t->start6[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->cc6[lo];
 }
 
 u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,

@@ -17,7 +17,37 @@ struct juris_range {
  * sorted, the first starting at address 0; each segment carries the country
  * of the smallest input range covering it (JURIS_CC_UNKNOWN in the gaps).
  * It is one allocation, immutable once built, replaced whole under RCU.
+ *
+ * Lookups go through an index built with it, a multibit trie whose nodes
+ * are compressed as in Poptrie (Asai and Ohara, 2015): a direct array of
+ * slots for the top JURIS_DIR_BITS of the address (dir), then a node
+ * wherever a slot would hold more than JURIS_RANGE_MAX segment starts. A
+ * node takes the next JURIS_NODE_MIN to JURIS_NODE_MAX bits, more where
+ * more segments start below it, and keeps only the runs of its children's
+ * slots: per 64 children a word of bits that mark where a run begins, and
+ * the popcount below a child's bit finds its slot. A slot is a country (no
+ * segment starts inside it), a node, or a short range of the segments
+ * that start inside it, binary-searched. A family with more segments than
+ * a slot can address has no index (dir NULL) and is searched whole.
  */
+#define JURIS_DIR_BITS 16
+#define JURIS_NODE_MIN 6
+#ifndef JURIS_NODE_MAX
+#define JURIS_NODE_MAX 12
+#endif
+#ifndef JURIS_NODE_SLACK
+#define JURIS_NODE_SLACK 3
+#endif
+#ifndef JURIS_RANGE_MAX
+#define JURIS_RANGE_MAX 16
+#endif
+
+/* One word of a node: 64 children. */
+struct juris_node {
+	u64 runs;		/* bit c: child c starts a run of equal slots */
+	u32 base;		/* the slot before the word's first run, plus one */
+};
+
 struct juris_table {
 	struct rcu_head rcu;
 	u64 generation;
@@ -28,6 +58,10 @@ struct juris_table {
 	u16 *cc4;
 	juris_u128 *start6;
 	u16 *cc6;
+	u32 *dir[2];
+	struct juris_node *nodes[2];	/* the nodes' words */
+	u32 *slots[2];
+	u32 nnodes[2], nslots[2];	/* words and slots */
 };
 
 struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,

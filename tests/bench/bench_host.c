@@ -310,8 +310,8 @@ int main(int argc, char *argv[])
 
 	printf("world table: %zu IPv4 + %zu IPv6 rows -> %u + %u segments\n",
 	       set.n4, set.n6, flat[0].n, flat[1].n);
-	printf("juris table: %zu bytes, built in %.0f ms; binary search: %zu bytes\n",
-	       t->bytes, build_ms,
+	printf("juris table: %zu bytes (index: %u + %u nodes, %u + %u slots), built in %.0f ms; binary search: %zu bytes\n",
+	       t->bytes, t->nnodes[0], t->nnodes[1], t->nslots[0], t->nslots[1], build_ms,
 	       (size_t)flat[0].n * (sizeof(u32) + sizeof(u16)) +
 	       (size_t)flat[1].n * (sizeof(juris_u128) + sizeof(u16)));
 	printf("%u addresses per family and distribution, %u passes each, median ns per lookup [min-max]\n\n",

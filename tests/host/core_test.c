@@ -15,6 +15,8 @@
 #include "naive.h"
 
 static int tests, failures;
+/* How the tables compare() built were searched, per family. */
+static int with_nodes[2], ranges_only[2], unindexed[2];
 
 static void ok(bool cond, const char *fmt, ...)
 {
@@ -90,6 +92,12 @@ static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, i
 	if (!t)
 		return -1;
 	nseg = t->nseg[bits == 32 ? 0 : 1];
+	if (!t->dir[bits == 32 ? 0 : 1])
+		++unindexed[bits == 32 ? 0 : 1];
+	else if (t->nnodes[bits == 32 ? 0 : 1])
+		++with_nodes[bits == 32 ? 0 : 1];
+	else
+		++ranges_only[bits == 32 ? 0 : 1];
 	for (i = 0; i < nseg; ++i) {
 		juris_u128 s = bits == 32 ? t->start4[i] : t->start6[i];
 		u16 c = bits == 32 ? t->cc4[i] : t->cc6[i];
@@ -111,7 +119,8 @@ static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, i
 		}
 	}
 	for (i = 0; i < probes; ++i) {
-		juris_u128 a = base + (((juris_u128)rnd() << 64 | rnd()) & (((juris_u128)1 << span) - 1));
+		juris_u128 mask = span >= 128 ? ~(juris_u128)0 : ((juris_u128)1 << span) - 1;
+		juris_u128 a = (base + (((juris_u128)rnd() << 64 | rnd()) & mask)) & max_of(bits);
 
 		bad += lookup(t, bits, a) != naive_lookup(rows, n, a);
 	}
@@ -124,7 +133,7 @@ static void test_random(int bits)
 {
 	const char *fam = bits == 32 ? "IPv4" : "IPv6";
 	juris_u128 base = bits == 32 ? 0x0a000000 : (juris_u128)0x20010db8ULL << 96;
-	int round, bad = 0, span;
+	int round, bad = 0, span, f;
 	struct juris_range *rows = malloc(600 * sizeof(*rows));
 	u32 i, n;
 
@@ -136,6 +145,25 @@ static void test_random(int bits)
 		bad += compare(rows, n, bits, base, span, 1000);
 	}
 	ok(bad == 0, "%s: 200 random tables agree with the naive reference (%d)", fam, bad);
+
+	/* Rows spread over the whole space: a few in each slot of the dir. */
+	bad = 0;
+	for (round = 0; round < 10; ++round) {
+		n = 100 + rnd() % 500;
+		for (i = 0; i < n; ++i) {
+			random_row(&rows[i], bits, (juris_u128)(rnd() % 1024) << (bits - 10),
+				   bits - 10, i);
+			rows[i].end = rows[i].start + rnd() % 100000;
+			if (rows[i].end < rows[i].start || rows[i].end > max_of(bits))
+				rows[i].end = max_of(bits);
+		}
+		bad += compare(rows, n, bits, 0, bits, 1000);
+	}
+	ok(bad == 0, "%s: 10 random tables spread over the space agree too (%d)", fam, bad);
+	f = bits == 32 ? 0 : 1;
+	ok(with_nodes[f] >= 50 && ranges_only[f] >= 5 && unindexed[f] >= 5,
+	   "%s: they exercise index nodes (%d tables), ranges alone (%d) and no index (%d)",
+	   fam, with_nodes[f], ranges_only[f], unindexed[f]);
 
 	/* Rows at both ends of the space and one covering all of it. */
 	n = 0;
@@ -242,11 +270,33 @@ static void test_special(void)
 	for (i = 0; i < sizeof(no6) / sizeof(*no6); ++i)
 		good &= !juris_special_v6(no6[i]);
 	ok(good, "%s: IPv6 special-purpose prefixes, edges included", "policy");
+
+	/* The packet path's checks against the list of prefixes they encode. */
+	good = true;
+	for (i = 0; i < 1U << 16; ++i) {
+		u32 lows[3] = { 0, 0xffff, (u32)rnd() & 0xffff }, k;
+
+		for (k = 0; k < 3; ++k) {
+			u32 a4 = i << 16 | lows[k];
+			juris_u128 a6 = (juris_u128)i << 112 | (((juris_u128)rnd() << 64 | rnd()) >> (k * 8));
+
+			good &= juris_special_v4(a4) == juris_special_ref_v4(a4);
+			good &= juris_special_v6(a6) == juris_special_ref_v6(a6);
+			a6 = (juris_u128)i << 112 | (((juris_u128)1 << 112) - (k ? 1 : (rnd() & 0xff) + 1));
+			good &= juris_special_v6(a6) == juris_special_ref_v6(a6);
+		}
+	}
+	for (i = 0; i < 1000; ++i) {
+		juris_u128 a6 = i < 3 ? i : (juris_u128)(rnd() >> (i % 64));
+
+		good &= juris_special_v6(a6) == juris_special_ref_v6(a6);
+	}
+	ok(good, "%s: the packet path's special-purpose checks agree with the prefix list", "policy");
 }
 
 int main(void)
 {
-	printf("TAP version 13\n1..15\n");
+	printf("TAP version 13\n1..20\n");
 	test_random(32);
 	test_random(128);
 	test_empty();
