@@ -132,9 +132,8 @@ static int grow(void **array, size_t *cap, size_t size)
 	return 0;
 }
 
-static int add_range(struct range_set *set, int len, const uint8_t *start,
-		     const uint8_t *end, const uint8_t *cc,
-		     struct parse_error *err)
+int range_set_add(struct range_set *set, int len, const uint8_t *start,
+		  const uint8_t *end, const uint8_t *cc, struct parse_error *err)
 {
 	size_t *n = len == 4 ? &set->n4 : &set->n6;
 	size_t *cap = len == 4 ? &set->cap4 : &set->cap6;
@@ -205,7 +204,7 @@ static int parse_line(const char *s, const char *e, struct range_set *set,
 		return fail(err, -EINVAL, field[2], field_end[2] - field[2],
 			    "invalid country code");
 
-	return add_range(set, len, start, end, cc, err);
+	return range_set_add(set, len, start, end, cc, err);
 }
 
 int csv_parse_buf(const char *path, const char *buf, size_t len,
@@ -275,32 +274,44 @@ static int read_all(int fd, char **bufp, size_t *lenp)
 	return 0;
 }
 
-int csv_parse_file(const char *path, struct range_set *set,
-		   struct parse_error *err)
+int csv_read_file(const char *path, char **buf, size_t *len,
+		  struct parse_error *err)
 {
 	bool is_stdin = !strcmp(path, "-");
-	char *buf = NULL;
-	size_t len = 0;
 	int fd, ret;
 
 	err->path = is_stdin ? "<stdin>" : path;
 	err->line = 0;
+	*buf = NULL;
+	*len = 0;
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		goto err_open;
 	}
-	ret = read_all(fd, &buf, &len);
+	ret = read_all(fd, buf, len);
 	if (!is_stdin)
 		close(fd);
 	if (ret < 0)
 		goto err_open;
-
-	ret = csv_parse_buf(err->path, buf, len, set, err);
-	free(buf);
-	return ret;
+	return 0;
 
 err_open:
 	snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+	return ret;
+}
+
+int csv_parse_file(const char *path, struct range_set *set,
+		   struct parse_error *err)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	ret = csv_read_file(path, &buf, &len, err);
+	if (ret < 0)
+		return ret;
+	ret = csv_parse_buf(err->path, buf, len, set, err);
+	free(buf);
 	return ret;
 }

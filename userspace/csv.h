@@ -39,6 +39,12 @@ int csv_parse_file(const char *path, struct range_set *set,
 		   struct parse_error *err);
 int csv_parse_buf(const char *path, const char *buf, size_t len,
 		  struct range_set *set, struct parse_error *err);
+/* The whole file (or standard input for "-") into a malloc'ed buffer. */
+int csv_read_file(const char *path, char **buf, size_t *len,
+		  struct parse_error *err);
+/* One row of @len-byte addresses; fails past JURIS_MAX_RANGES. */
+int range_set_add(struct range_set *set, int len, const uint8_t *start,
+		  const uint8_t *end, const uint8_t *cc, struct parse_error *err);
 
 /*
  * Shared with the command line, so an address or country is accepted the

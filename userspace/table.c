@@ -1,37 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * juris table load FILE...
+ * juris table compile FILE... -o OUT.jtab
  *
  * Every file is parsed before the kernel hears anything, so a typo on the
  * last line of the last file cannot leave a half-loaded table. The load
  * itself is the kernel's transaction: BEGIN, ADD as many chunks as needed,
  * COMMIT; any failure ABORTs.
  */
+#define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "fmt.h"
+#include "jtab.h"
 #include "netlink.h"
 #include "subcommands.h"
 
-#define USAGE "Usage: juris table load FILE...   (FILE - reads standard input)\n"
+#define USAGE \
+	"Usage: juris table load FILE...                (CSV or compiled; - reads standard input)\n" \
+	"       juris table compile FILE... -o OUT.jtab  (flatten and check once, load fast)\n"
 
 struct commit_stats {
 	uint64_t generation, bytes;
 	uint32_t ranges[2], segments[2];
 };
 
-static int parse_files(int n, const char *paths[], struct range_set *set)
+/* Parses every file; @sources, if given, gets each one's digest and rows. */
+static int parse_files(int n, const char *paths[], struct range_set *set,
+		       struct jtab_source *sources)
 {
 	struct parse_error err;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (csv_parse_file(paths[i], set, &err) >= 0)
+		size_t before = set->n4 + set->n6;
+
+		if (table_parse_file(paths[i], set, sources ? sources[i].sha256 : NULL,
+				     &err) >= 0) {
+			if (sources) {
+				const char *slash = strrchr(paths[i], '/');
+
+				/* The name alone: the same inputs compile alike anywhere. */
+				sources[i].name = !strcmp(paths[i], "-") ? "<stdin>" :
+						  slash ? slash + 1 : paths[i];
+				sources[i].rows = set->n4 + set->n6 - before;
+			}
 			continue;
+		}
 		if (err.line)
 			fprintf(stderr, "juris: %s:%lu: %s\n", err.path,
 				err.line, err.msg);
@@ -146,7 +167,7 @@ static int load(int n, const char *paths[])
 	int ret;
 
 	range_set_init(&set);
-	ret = parse_files(n, paths, &set);
+	ret = parse_files(n, paths, &set, NULL);
 	if (ret < 0)
 		goto out;
 	if (!set.n4 && !set.n6) {
@@ -173,6 +194,60 @@ out:
 	return ret < 0;
 }
 
+/* Writes OUT.tmp, then renames it: a failed compile leaves no half file. */
+static int compile(int n, const char *paths[], const char *path)
+{
+	struct jtab_source *sources = calloc(n, sizeof(*sources));
+	uint32_t segments[2];
+	struct range_set set;
+	char *tmp = NULL;
+	FILE *f = NULL;
+	long bytes = 0;
+	char size[32];
+	int ret;
+
+	range_set_init(&set);
+	ret = sources ? parse_files(n, paths, &set, sources) : -ENOMEM;
+	if (ret < 0)
+		goto out;
+	if (!set.n4 && !set.n6) {
+		fprintf(stderr, "juris: no ranges found in the given file%s; nothing compiled\n",
+			n > 1 ? "s" : "");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (asprintf(&tmp, "%s.tmp", path) < 0) {
+		tmp = NULL;
+		ret = -ENOMEM;
+		goto out;
+	}
+	f = fopen(tmp, "wbx");
+	if (!f) {
+		ret = -errno;
+		fprintf(stderr, "juris: %s: %s\n", tmp, strerror(errno));
+		goto out;
+	}
+	bytes = jtab_write(f, &set, sources, n, segments);
+	ret = bytes < 0 ? (int)bytes : 0;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret < 0) {
+		fprintf(stderr, "juris: cannot write %s: %s\n", path, strerror(-ret));
+		unlink(tmp);
+		goto out;
+	}
+	fmt_size(bytes, size, sizeof(size));
+	printf("compiled %zu IPv4 and %zu IPv6 ranges into %" PRIu32 " + %" PRIu32 " segments: %s (%s)\n",
+	       set.n4, set.n6, segments[0], segments[1], path, size);
+out:
+	free(tmp);
+	free(sources);
+	range_set_free(&set);
+	return ret < 0;
+}
+
 int table_main(int argc, const char *argv[])
 {
 	int i;
@@ -183,9 +258,10 @@ int table_main(int argc, const char *argv[])
 			return 0;
 		}
 	}
-	if (argc < 3 || strcmp(argv[1], "load")) {
-		fputs(USAGE, stderr);
-		return 1;
-	}
-	return load(argc - 2, argv + 2);
+	if (argc >= 3 && !strcmp(argv[1], "load"))
+		return load(argc - 2, argv + 2);
+	if (argc >= 5 && !strcmp(argv[1], "compile") && !strcmp(argv[argc - 2], "-o"))
+		return compile(argc - 4, argv + 2, argv[argc - 1]);
+	fputs(USAGE, stderr);
+	return 1;
 }

@@ -85,7 +85,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 37
+plan 39
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -102,6 +102,33 @@ expect "a malformed file is refused with FILE:LINE" \
 	"juris: $HERE/fixture-bad.csv:3: invalid IPv4 or IPv6 address: '198.51.100.300'" \
 	juris table load "$HERE/fixture.csv" "$HERE/fixture-bad.csv"
 expect "after a refused file the table is the same generation" "$gen" generation
+
+# A compiled table: the same segments and answers as its CSV. The CLI
+# compiles without the kernel; the file's checksum guards the load.
+ADDRS="192.0.2.1 192.0.2.77 198.51.100.1 203.0.113.1 198.19.0.1 2001:db8:1::1 2001:db8:3::1 2001:db8:ff::1"
+answers() {
+	for a in $ADDRS; do
+		juris lookup "$a" --json | sed -n 's/.*"country":"\([A-Z]*\)".*/\1/p' | tr '\n' ' '
+		echo "$a;"
+	done
+	juris status --json | sed -n 's/.*\("segments_v4":[0-9]*,"segments_v6":[0-9]*\).*/\1/p'
+}
+csv_answers=$(answers)
+$JURIS table compile "$HERE/fixture.csv" -o /tmp/fixture.jtab >/dev/null
+juris table load /tmp/fixture.jtab >/tmp/jtab.out 2>&1
+loaded_answers() {
+	printf '%s;' "$(cut -d' ' -f1 /tmp/jtab.out)"
+	answers
+}
+expect "a compiled table loads with the same segments and answers as its CSV" "loaded;$csv_answers" \
+	loaded_answers
+cp /tmp/fixture.jtab /tmp/bad.jtab
+printf '\001' | dd of=/tmp/bad.jtab bs=1 seek=100 conv=notrunc 2>/dev/null
+gen=$(generation)
+out=$(juris table load /tmp/bad.jtab 2>&1)
+expect "a corrupted compiled table is refused by name, the table stays" \
+	"juris: /tmp/bad.jtab: corrupted: the checksum does not match the contents; generation $gen" \
+	echo "$out; generation $(generation)"
 # The CLI refuses this before sending anything; nl_test's
 # bad_policy_keeps_policy and strict_attributes send bad codes and
 # attributes to the kernel itself.
