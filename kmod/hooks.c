@@ -89,7 +89,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 	return judge(jn, policy, skb, state, cc, special, ip6h->nexthdr);
 }
 
-int juris_hooks_register(struct net *net, struct juris_net *jn)
+static int hooks_register(struct net *net, struct juris_net *jn)
 {
 	static const struct {
 		u8 pf;
@@ -116,7 +116,43 @@ int juris_hooks_register(struct net *net, struct juris_net *jn)
 	return nf_register_net_hooks(net, jn->hook_ops, ARRAY_SIZE(jn->hook_ops));
 }
 
-void juris_hooks_unregister(struct net *net, struct juris_net *jn)
+/*
+ * The counters come with the first hooks and stay: turning juris off and
+ * on again keeps the counts.
+ */
+static int counts_alloc(struct juris_net *jn)
 {
-	nf_unregister_net_hooks(net, jn->hook_ops, ARRAY_SIZE(jn->hook_ops));
+	struct juris_count __percpu *c;
+	int v;
+
+	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
+		if (jn->counts[v])
+			continue;
+		c = __alloc_percpu_gfp(JURIS_NSLOTS * sizeof(struct juris_count),
+				       __alignof__(struct juris_count), JURIS_GFP);
+		if (!c)
+			return -ENOMEM;
+		/* Zeroed before it is seen: status and dumps read it unlocked. */
+		smp_store_release(&jn->counts[v], c);
+	}
+	return 0;
+}
+
+int juris_hooks_set(struct net *net, struct juris_net *jn, bool on)
+{
+	int ret;
+
+	if (on == jn->hooked)
+		return 0;
+	if (!on) {
+		nf_unregister_net_hooks(net, jn->hook_ops, ARRAY_SIZE(jn->hook_ops));
+		jn->hooked = false;
+		return 0;
+	}
+	ret = counts_alloc(jn);
+	if (!ret)
+		ret = hooks_register(net, jn);
+	if (!ret)
+		jn->hooked = true;
+	return ret;
 }

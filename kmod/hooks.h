@@ -5,7 +5,10 @@
 struct net;
 struct juris_net;
 
-int juris_hooks_register(struct net *net, struct juris_net *jn);
-void juris_hooks_unregister(struct net *net, struct juris_net *jn);
+/*
+ * Registers the hooks (and allocates the counters, once) for a mode other
+ * than off, or unregisters them; jn->lock held.
+ */
+int juris_hooks_set(struct net *net, struct juris_net *jn, bool on);
 
 #endif /* _JURIS_HOOKS_H */

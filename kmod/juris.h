@@ -22,11 +22,20 @@ struct juris_count {
 struct juris_net {
 	struct juris_table __rcu *table;
 	struct juris_policy __rcu *policy;
-	/* Per verdict, JURIS_NSLOTS counters each, indexed by country. */
+	/*
+	 * Per verdict, JURIS_NSLOTS counters each, indexed by country.
+	 * Allocated with the first mode other than off, then kept; NULL
+	 * before (the namespace has counted nothing).
+	 */
 	struct juris_count __percpu *counts[__JURIS_VERDICT_LAST];
 	struct mutex lock;	/* serialises writers of all the fields */
 	struct juris_txn *txn;	/* the table load in progress, if any */
 	u64 generation;
+	/*
+	 * Registered only while the mode is not off: a namespace that does
+	 * not use juris pays nothing per packet.
+	 */
+	bool hooked;
 	struct nf_hook_ops hook_ops[4];
 };
 

@@ -18,7 +18,6 @@ static int __net_init juris_net_init(struct net *net)
 {
 	struct juris_net *jn = juris_net(net);
 	struct juris_policy *policy;
-	int v, ret = -ENOMEM;
 
 	mutex_init(&jn->lock);
 	/* Off until told otherwise: loading the module changes no traffic. */
@@ -28,28 +27,18 @@ static int __net_init juris_net_init(struct net *net)
 	policy->mode = JURIS_MODE_OFF;
 	policy->unknown = JURIS_UNKNOWN_ALLOW;
 	RCU_INIT_POINTER(jn->policy, policy);
-	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
-		jn->counts[v] = __alloc_percpu_gfp(JURIS_NSLOTS * sizeof(struct juris_count),
-						   __alignof__(struct juris_count), JURIS_GFP);
-		if (!jn->counts[v])
-			goto err_counts;
-	}
-	ret = juris_hooks_register(net, jn);
-	if (ret)
-		goto err_counts;
+	/* No hooks and no counters until a mode other than off. */
 	return 0;
-
-err_counts:
-	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
-		free_percpu(jn->counts[v]);
-	kfree(policy);
-	return ret;
 }
 
 /* Unhook first; the core waits for an RCU grace period before .exit. */
 static void __net_exit juris_net_pre_exit(struct net *net)
 {
-	juris_hooks_unregister(net, juris_net(net));
+	struct juris_net *jn = juris_net(net);
+
+	mutex_lock(&jn->lock);
+	juris_hooks_set(net, jn, false);
+	mutex_unlock(&jn->lock);
 }
 
 static void __net_exit juris_net_exit(struct net *net)

@@ -12,6 +12,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
+#include "hooks.h"
 #include "juris.h"
 #include "netlink.h"
 
@@ -140,10 +141,16 @@ static void sum_counts(struct juris_net *jn, int slot, struct juris_count *out)
 	int v, cpu;
 
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v) {
+		/* Pairs with counts_alloc(): seen only once zeroed. */
+		struct juris_count __percpu *counts = smp_load_acquire(&jn->counts[v]);
+
 		out[v].packets = 0;
 		out[v].bytes = 0;
+		/* No counters yet: the mode has always been off. */
+		if (!counts)
+			continue;
 		for_each_possible_cpu(cpu) {
-			const struct juris_count *c = per_cpu_ptr(jn->counts[v], cpu) + slot;
+			const struct juris_count *c = per_cpu_ptr(counts, cpu) + slot;
 
 			out[v].packets += READ_ONCE(c->packets);
 			out[v].bytes += READ_ONCE(c->bytes);
@@ -297,8 +304,21 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 			juris_policy_set_allow(new, cc);
 		}
 	}
+	/*
+	 * Hooked before a mode that needs them is published, unhooked after
+	 * off is: the hooks pass everything while the policy says off.
+	 */
+	if (new->mode != JURIS_MODE_OFF) {
+		ret = juris_hooks_set(genl_info_net(info), jn, true);
+		if (ret) {
+			NL_SET_ERR_MSG(info->extack, "cannot register the netfilter hooks");
+			goto out_free;
+		}
+	}
 	rcu_assign_pointer(jn->policy, new);
 	kfree_rcu(old, rcu);
+	if (new->mode == JURIS_MODE_OFF)
+		juris_hooks_set(genl_info_net(info), jn, false);
 	goto out;
 
 out_free:

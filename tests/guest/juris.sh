@@ -85,7 +85,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 39
+plan 43
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -183,6 +183,46 @@ check "table replaced while the policy stays" juris table load "$HERE/fixture-mo
 expect "after the replacement, the moved range (now IN) connects" ok from "$device" tcp 203.0.113.1
 
 expect "per-netns: a namespace without policy is untouched" ok from "$bystander" tcp 203.0.113.1
+
+# Nothing to pay where juris is off: no hook runs and no counters exist
+# until the first mode other than off. A kprobe counts the IPv4 hook's
+# calls, all namespaces together, so the device goes off meanwhile.
+TRACE=/sys/kernel/debug/tracing
+CG=/sys/fs/cgroup
+hook_calls() {
+	awk '$1 == "juris_hook4" { print $2 }' $TRACE/kprobe_profile
+}
+# traffic: IPv4 out of the bystander and the device, to approved and not
+traffic() {
+	in_ns "$bystander" ping -c 2 -i 0.2 -W 1 127.0.0.1 >/dev/null 2>&1
+	from "$bystander" tcp 203.0.113.1 >/dev/null
+	from "$device" udp 192.0.2.1 >/dev/null
+}
+echo 'p:juris_hook4 juris:hook4' >>$TRACE/kprobe_events
+echo 1 >$TRACE/events/kprobes/juris_hook4/enable
+juris policy set --mode off
+calls=$(hook_calls)
+traffic
+expect "mode off everywhere: no juris hook runs" "$calls" hook_calls
+grep -q " $CG cgroup2 " /proc/mounts || mount -t cgroup2 none $CG
+echo +memory >$CG/cgroup.subtree_control
+mkdir -p $CG/juris-off
+sh -c "echo \$\$ >$CG/juris-off/cgroup.procs; exec $IP netns exec $bystander $JURIS policy set --mode audit"
+percpu=$(awk '$1 == "percpu" { print $2 }' $CG/juris-off/memory.stat)
+ncpu=$(($(sed 's/.*-//' /sys/devices/system/cpu/possible) + 1))
+echo "# counters allocated by the first audit: $percpu bytes of per-CPU memory, $ncpu CPUs"
+check "the first mode other than off allocates the counters, charged to the caller" \
+	test "$percpu" -ge $((3 * 678 * 16 * ncpu))
+traffic
+check "audit: the hooks run" test "$(hook_calls)" -gt "$calls"
+in_ns "$bystander" "$JURIS" policy set --mode off
+calls=$(hook_calls)
+traffic
+expect "off again: the hooks are gone" "$calls" hook_calls
+echo 0 >$TRACE/events/kprobes/juris_hook4/enable
+echo '-:juris_hook4' >>$TRACE/kprobe_events
+rmdir $CG/juris-off
+juris policy set --mode enforce
 
 # More countries with traffic than one dump message holds (32 KiB at most):
 # the counters dump must resume where it stopped, losing and repeating none.
