@@ -305,7 +305,7 @@ static int index_build(const struct segments *seg, int bits, u32 *dir,
 	b = kvmalloc(sizeof(*b), JURIS_GFP_LARGE);
 	if (!b)
 		return -ENOMEM;
-	memset(b, 0, sizeof(*b));
+	memset(b, 0, offsetof(struct index_build, scratch));
 	b->seg = seg;
 	b->bits = bits;
 	b->words = words;
