@@ -131,10 +131,25 @@ void juris_copy(void *dst, const void *src, size_t len)
 	}
 }
 
+/* Whether the sorted rows are disjoint, as a compiled table sends them. */
+static bool disjoint(const struct juris_range *r, u32 n)
+{
+	u32 i;
+
+	for (i = 1; i < n; ++i) {
+		if (r[i].start <= r[i - 1].end)
+			return false;
+		if (!(i % (16 * RESCHED_STEPS)))
+			cond_resched();
+	}
+	return true;
+}
+
 /*
  * A sweep over the sorted rows. The answer can change only where a row
  * starts or where the current best row ends, so those are the only events;
  * rows that end below the best one are dropped when they reach the top.
+ * Disjoint rows need no sweep: each is a segment, the gaps unknown.
  * out must hold 2 * n + 1 segments.
  */
 static int flatten(struct juris_range *r, u32 n, int bits, struct segments *out)
@@ -142,10 +157,22 @@ static int flatten(struct juris_range *r, u32 n, int bits, struct segments *out)
 	juris_u128 max = family_max(bits), at, next;
 	u32 *heap, nheap = 0, i = 0, steps = 0;
 
+	sort_rows(r, n);
+	if (disjoint(r, n)) {
+		out->n = 0;
+		emit(out, 0, JURIS_CC_UNKNOWN);
+		for (i = 0; i < n; ++i) {
+			emit(out, r[i].start, r[i].cc);
+			if (r[i].end != max)
+				emit(out, r[i].end + 1, JURIS_CC_UNKNOWN);
+			if (!(i % RESCHED_STEPS))
+				cond_resched();
+		}
+		return 0;
+	}
 	heap = kvmalloc((n ? n : 1) * sizeof(*heap), JURIS_GFP_LARGE);
 	if (!heap)
 		return -ENOMEM;
-	sort_rows(r, n);
 
 	out->n = 0;
 	emit(out, 0, JURIS_CC_UNKNOWN);
