@@ -18,6 +18,11 @@
 
 struct juris_txn {
 	u32 portid;		/* the socket that began it */
+	/*
+	 * COMMIT is building the table from the rows, outside jn->lock:
+	 * nothing else may touch or free them until it takes the lock again.
+	 */
+	bool committing;
 	u32 seq;		/* rows added so far, both families */
 	struct juris_range *rows[2];
 	u32 n[2];
@@ -335,7 +340,7 @@ static int juris_nl_table_begin(struct sk_buff *skb, struct genl_info *info)
 	int ret = 0;
 
 	mutex_lock(&jn->lock);
-	if (jn->txn && jn->txn->portid != info->snd_portid) {
+	if (jn->txn && (jn->txn->portid != info->snd_portid || jn->txn->committing)) {
 		NL_SET_ERR_MSG(info->extack, "another table load is in progress");
 		ret = -EBUSY;
 		goto out;
@@ -358,6 +363,10 @@ static struct juris_txn *own_txn(struct juris_net *jn, struct genl_info *info)
 {
 	if (!jn->txn || jn->txn->portid != info->snd_portid) {
 		NL_SET_ERR_MSG(info->extack, "no table load in progress on this socket");
+		return NULL;
+	}
+	if (jn->txn->committing) {
+		NL_SET_ERR_MSG(info->extack, "the table load is being committed");
 		return NULL;
 	}
 	return jn->txn;
@@ -492,7 +501,16 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 		ret = -EINVAL;
 		goto err;
 	}
+	/*
+	 * The build takes up to seconds at max_rows: not under the lock,
+	 * which status, policy changes and every generic netlink socket's
+	 * release in this namespace wait for. The load stays in place,
+	 * marked, so no one else begins, adds to or drops it meanwhile.
+	 */
+	txn->committing = true;
+	mutex_unlock(&jn->lock);
 	t = juris_table_build(txn->rows[0], txn->n[0], txn->rows[1], txn->n[1]);
+	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "out of memory building the table");
@@ -677,7 +695,8 @@ static int juris_nl_notify(struct notifier_block *nb, unsigned long event, void 
 		return NOTIFY_DONE;
 	jn = juris_net(n->net);
 	mutex_lock(&jn->lock);
-	if (jn->txn && jn->txn->portid == n->portid)
+	/* A committing socket is inside sendmsg(): it is not released. */
+	if (jn->txn && jn->txn->portid == n->portid && !jn->txn->committing)
 		juris_txn_drop(jn);
 	mutex_unlock(&jn->lock);
 	return NOTIFY_DONE;

@@ -13,8 +13,8 @@
  *                                   or with --hold print "holding N rows"
  *                                   and keep the load open until SIGUSR1
  *                                   (then commit) or death. Prints
- *                                   "committed generation G in MS ms" or
- *                                   "error: STRERROR: EXTACK".
+ *                                   "committing", then "committed generation
+ *                                   G in MS ms", or "error: STRERROR: EXTACK".
  *                                   --die-at K: SIGKILL itself once its K-th
  *                                   request (1 BEGIN, then an ADD for CSV
  *                                   and one per 6000 rows, then COMMIT) has
@@ -268,6 +268,8 @@ static int load(long n, int hold, const char *base)
 		while (!released)
 			sigsuspend(&old);
 	}
+	printf("committing\n");
+	fflush(stdout);
 	t0 = now_ns();
 	nlr_init(&m, c.family, JURIS_CMD_TABLE_COMMIT, 0);
 	ret = request(&c, &m, gen_cb, &generation);

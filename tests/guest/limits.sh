@@ -38,7 +38,7 @@ settle() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
-plan 11
+plan 12
 
 $JURIS table load /juris/tests/guest/fixture.csv >/dev/null
 gen=$(generation)
@@ -110,7 +110,18 @@ delay_ms=$(($(sed -n 's/^max_delay_us \([0-9]*\).*/\1/p' /tmp/rt.out) / 1000))
 echo "# commit of $default_rows rows: ${commit_ms:-?} ms; real-time task's worst delay: $delay_ms ms"
 check "a commit at max_rows leaves a real-time task on its CPU its turn" \
 	test "${commit_ms:-0}" -gt 0 -a "$((delay_ms * 10))" -lt "${commit_ms:-0}"
+
+# The table is built outside the namespace's lock: status and policy
+# changes answer while a commit at max_rows is still building.
+jload load "$default_rows" >/tmp/commit2.out &
+loader=$!
+wait_for 300 grep -q committing /tmp/commit2.out
+$JURIS status >/dev/null && $JURIS policy set --mode off >/dev/null
+answered=$(grep -c committed /tmp/commit2.out)
+wait $loader
+expect "status and a policy change answer while a commit builds its table" \
+	"0, then committed" echo "$answered, then $(grep -o committed /tmp/commit2.out)"
 expect "the init namespace's table is the one committed last" \
-	"$((gen + 2))" generation
+	"$((gen + 3))" generation
 
 finish
