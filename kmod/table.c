@@ -358,6 +358,8 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 {
 	struct segments s4 = { 0 }, s6 = { 0 }, *seg[2] = { &s4, &s6 };
 	size_t size, off4, off6, offc4, offc6, offx[2], xbytes[2] = { 0, 0 };
+	size_t offset6, offidx6, offlo6;
+	u32 nlo6 = 0;
 	u32 i, nnodes[2] = { 0, 0 }, nslots[2] = { 0, 0 }, *dir = NULL;
 	const size_t dir_bytes = sizeof(u32) << JURIS_DIR_BITS;
 	struct juris_table *t = NULL;
@@ -389,9 +391,15 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 			    align16((size_t)nslots[i] * sizeof(u32));
 	}
 
-	/* One allocation, IPv6 keys first for their 16-byte alignment. */
+	for (i = 0; i < s6.n; ++i)
+		nlo6 += (u64)s6.start[i] != 0;
+
+	/* One allocation: the 8-byte arrays first, then the 4- and 2-byte. */
 	off6 = align16(sizeof(*t));
-	off4 = off6 + s6.n * sizeof(juris_u128);
+	offset6 = off6 + s6.n * sizeof(u64);
+	offlo6 = offset6 + (s6.n / 64 + 1) * sizeof(u64);
+	offidx6 = offlo6 + nlo6 * sizeof(u64);
+	off4 = offidx6 + nlo6 * sizeof(u32);
 	offc4 = off4 + s4.n * sizeof(u32);
 	offc6 = offc4 + s4.n * sizeof(u16);
 	offx[0] = align16(offc6 + s6.n * sizeof(u16));
@@ -422,7 +430,11 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 	t->rows[1] = n6;
 	t->nseg[0] = s4.n;
 	t->nseg[1] = s6.n;
-	t->start6 = (juris_u128 *)((u8 *)t + off6);
+	t->hi6 = (u64 *)((u8 *)t + off6);
+	t->lo_set6 = (u64 *)((u8 *)t + offset6);
+	t->lo6 = (u64 *)((u8 *)t + offlo6);
+	t->lo_idx6 = (u32 *)((u8 *)t + offidx6);
+	t->nlo6 = nlo6;
 	t->start4 = (u32 *)((u8 *)t + off4);
 	t->cc4 = (u16 *)((u8 *)t + offc4);
 	t->cc6 = (u16 *)((u8 *)t + offc6);
@@ -432,7 +444,17 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 			cond_resched();
 	}
 	juris_copy(t->cc4, s4.cc, s4.n * sizeof(u16));
-	juris_copy(t->start6, s6.start, s6.n * sizeof(juris_u128));
+	memset(t->lo_set6, 0, (s6.n / 64 + 1) * sizeof(u64));
+	for (i = 0, nlo6 = 0; i < s6.n; ++i) {
+		t->hi6[i] = (u64)(s6.start[i] >> 64);
+		if ((u64)s6.start[i]) {
+			t->lo_set6[i / 64] |= (u64)1 << (i % 64);
+			t->lo_idx6[nlo6] = i;
+			t->lo6[nlo6++] = (u64)s6.start[i];
+		}
+		if (!(i % (16 * RESCHED_STEPS)))
+			cond_resched();
+	}
 	juris_copy(t->cc6, s6.cc, s6.n * sizeof(u16));
 out:
 	kvfree(dir);
@@ -448,6 +470,43 @@ void juris_table_free(struct juris_table *t)
 	kvfree(t);
 }
 
+/* The low 64 bits of IPv6 segment i's start, which has some. */
+static u64 lo_of(const struct juris_table *t, u32 i)
+{
+	u32 lo = 0, hi = t->nlo6;
+
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (t->lo_idx6[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->lo6[lo];
+}
+
+/* Whether IPv6 segment i starts at or below the address ahi:alo. */
+static __always_inline bool start6_le(const struct juris_table *t, u32 i, u64 ahi, u64 alo)
+{
+	u64 h = t->hi6[i];
+
+	if (h != ahi)
+		return h < ahi;
+	if (!(t->lo_set6[i / 64] >> (i % 64) & 1))
+		return true;
+	return lo_of(t, i) <= alo;
+}
+
+juris_u128 juris_table_start6(const struct juris_table *t, u32 i)
+{
+	juris_u128 s = (juris_u128)t->hi6[i] << 64;
+
+	if (t->lo_set6[i / 64] >> (i % 64) & 1)
+		s |= lo_of(t, i);
+	return s;
+}
+
 /*
  * The last segment of the family starting at or below addr; segment 0
  * starts at 0. Inlined, so the lookups compare IPv4 keys as u32.
@@ -456,13 +515,13 @@ static __always_inline u32 find(const struct juris_table *t, int bits,
 				juris_u128 addr)
 {
 	const u32 *start4 = t->start4;
-	const juris_u128 *start6 = t->start6;
+	u64 ahi = (u64)(addr >> 64), alo = (u64)addr;
 	u32 lo = 0, hi = t->nseg[bits == 32 ? 0 : 1];
 
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (bits == 32 ? start4[mid] <= (u32)addr : start6[mid] <= addr)
+		if (bits == 32 ? start4[mid] <= (u32)addr : start6_le(t, mid, ahi, alo))
 			lo = mid;
 		else
 			hi = mid;
@@ -536,7 +595,7 @@ u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr)
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (t->start6[mid] <= addr)
+		if (start6_le(t, mid, (u64)(addr >> 64), (u64)addr))
 			lo = mid;
 		else
 			hi = mid;
@@ -562,8 +621,8 @@ u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,
 		return t->cc4[i];
 	}
 	n = t->nseg[1];
-	*start = t->start6[i];
+	*start = juris_table_start6(t, i);
 	if (i + 1 < n)
-		*end = t->start6[i + 1] - 1;
+		*end = juris_table_start6(t, i + 1) - 1;
 	return t->cc6[i];
 }

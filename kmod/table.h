@@ -56,7 +56,16 @@ struct juris_table {
 	u32 nseg[2];
 	u32 *start4;
 	u16 *cc4;
-	juris_u128 *start6;
+	/*
+	 * IPv6 starts by their top 64 bits; the few with low bits set (the
+	 * world has 8k of 275k) are marked in lo_set6 and listed in lo_idx6
+	 * and lo6. Half the memory of 16-byte keys.
+	 */
+	u64 *hi6;
+	u64 *lo_set6;
+	u32 *lo_idx6;
+	u64 *lo6;
+	u32 nlo6;
 	u16 *cc6;
 	u32 *dir[2];
 	struct juris_node *nodes[2];	/* the nodes' words */
@@ -69,6 +78,9 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 void juris_table_free(struct juris_table *t);
 /* memcpy with a preemption point every 256 KiB, for large copies. */
 void juris_copy(void *dst, const void *src, size_t len);
+
+/* Where IPv6 segment i starts. */
+juris_u128 juris_table_start6(const struct juris_table *t, u32 i);
 
 u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr);
 u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr);

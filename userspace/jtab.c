@@ -293,7 +293,7 @@ long jtab_write(FILE *f, const struct range_set *set,
 		ret = out(f, &s, b, 6);
 	}
 	for (i = 0; !ret && i < t->nseg[1]; ++i) {
-		put_addr(b, t->start6[i], 16);
+		put_addr(b, juris_table_start6(t, i), 16);
 		memset(b + 16, 0, 2);
 		if (t->cc6[i] != JURIS_CC_UNKNOWN)
 			juris_cc_code(t->cc6[i], b + 16);

@@ -105,14 +105,14 @@ static void check_family(const struct juris_table *t, int bits, const struct jur
 	CHECK(t->rows[f] == n);
 	CHECK(nseg >= 1 && nseg <= 2 * n + 1);
 	for (i = 0; i < nseg; ++i) {
-		juris_u128 s = bits == 32 ? t->start4[i] : t->start6[i];
+		juris_u128 s = bits == 32 ? t->start4[i] : juris_table_start6(t, i);
 		u16 c = bits == 32 ? t->cc4[i] : t->cc6[i];
 
 		if (i == 0) {
 			CHECK(s == 0);
 		} else {
 			/* Sorted, and equal neighbours merged. */
-			CHECK(s > (bits == 32 ? t->start4[i - 1] : t->start6[i - 1]));
+			CHECK(s > (bits == 32 ? t->start4[i - 1] : juris_table_start6(t, i - 1)));
 			CHECK(c != (bits == 32 ? t->cc4[i - 1] : t->cc6[i - 1]));
 			probe(t, bits, rows, n, s - 1);
 		}

@@ -99,12 +99,12 @@ static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, i
 	else
 		++ranges_only[bits == 32 ? 0 : 1];
 	for (i = 0; i < nseg; ++i) {
-		juris_u128 s = bits == 32 ? t->start4[i] : t->start6[i];
+		juris_u128 s = bits == 32 ? t->start4[i] : juris_table_start6(t, i);
 		u16 c = bits == 32 ? t->cc4[i] : t->cc6[i];
 
 		if (i == 0 && s != 0)
 			++bad;
-		if (i && (s <= (bits == 32 ? t->start4[i - 1] : t->start6[i - 1]) ||
+		if (i && (s <= (bits == 32 ? t->start4[i - 1] : juris_table_start6(t, i - 1)) ||
 			  c == (bits == 32 ? t->cc4[i - 1] : t->cc6[i - 1])))
 			++bad;	/* unsorted, or two equal neighbours left unmerged */
 	}

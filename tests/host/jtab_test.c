@@ -78,12 +78,22 @@ static struct juris_table *build(const struct range_set *set)
 	return t;
 }
 
+static bool starts6_equal(const struct juris_table *a, const struct juris_table *b)
+{
+	u32 i;
+
+	for (i = 0; i < a->nseg[1]; ++i)
+		if (juris_table_start6(a, i) != juris_table_start6(b, i))
+			return false;
+	return true;
+}
+
 static bool same_segments(const struct juris_table *a, const struct juris_table *b)
 {
 	return a && b && a->nseg[0] == b->nseg[0] && a->nseg[1] == b->nseg[1] &&
 	       !memcmp(a->start4, b->start4, a->nseg[0] * sizeof(*a->start4)) &&
 	       !memcmp(a->cc4, b->cc4, a->nseg[0] * sizeof(*a->cc4)) &&
-	       !memcmp(a->start6, b->start6, a->nseg[1] * sizeof(*a->start6)) &&
+	       starts6_equal(a, b) &&
 	       !memcmp(a->cc6, b->cc6, a->nseg[1] * sizeof(*a->cc6));
 }
 
