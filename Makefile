@@ -133,9 +133,19 @@ $(B)/fuzz/jtab_fuzz: tests/fuzz/jtab_fuzz.c tests/fuzz/check.h $(JTAB_DEPS)
 FUZZ_RUNS := $(addprefix fuzz-,$(FUZZERS))
 fuzz: $(FUZZ_RUNS)
 
+# Compiled tables are build outputs: jtab's seeds are the CSV seeds,
+# compiled by the CLI.
 $(FUZZ_RUNS): fuzz-%: $(B)/fuzz/%_fuzz
 	@mkdir -p $(B)/fuzz/corpus/$*
-	cp tests/fuzz/corpus/$*/* $(B)/fuzz/corpus/$*/
+	@if [ $* = jtab ]; then \
+		$(MAKE) -s userspace || exit 1; \
+		for f in tests/fuzz/corpus/csv/*.csv; do \
+			userspace/juris table compile $$f -o $(B)/fuzz/corpus/jtab/$$(basename $$f .csv).jtab \
+				>/dev/null 2>&1 || true; \
+		done; \
+	else \
+		cp tests/fuzz/corpus/$*/* $(B)/fuzz/corpus/$*/; \
+	fi
 	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/$*- $(FUZZ_FLAGS_$*) $(B)/fuzz/corpus/$*
 
