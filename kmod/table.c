@@ -508,25 +508,31 @@ juris_u128 juris_table_start6(const struct juris_table *t, u32 i)
 }
 
 /*
- * The last segment of the family starting at or below addr; segment 0
- * starts at 0. Inlined, so the lookups compare IPv4 keys as u32.
+ * The last segment of the family in [lo, hi) starting at or below addr,
+ * where segment lo does (it is never compared). Inlined, so the lookups
+ * compare IPv4 keys as u32.
  */
-static __always_inline u32 find(const struct juris_table *t, int bits,
-				juris_u128 addr)
+static __always_inline u32 find_between(const struct juris_table *t, int bits,
+					juris_u128 addr, u32 lo, u32 hi)
 {
-	const u32 *start4 = t->start4;
 	u64 ahi = (u64)(addr >> 64), alo = (u64)addr;
-	u32 lo = 0, hi = t->nseg[bits == 32 ? 0 : 1];
 
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (bits == 32 ? start4[mid] <= (u32)addr : start6_le(t, mid, ahi, alo))
+		if (bits == 32 ? t->start4[mid] <= (u32)addr : start6_le(t, mid, ahi, alo))
 			lo = mid;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+/* The last segment of the family starting at or below addr. */
+static __always_inline u32 find(const struct juris_table *t, int bits,
+				juris_u128 addr)
+{
+	return find_between(t, bits, addr, 0, t->nseg[bits == 32 ? 0 : 1]);
 }
 
 /* The slot below a node slot for the child at c. */
@@ -538,69 +544,45 @@ static __always_inline u32 node_child(const struct juris_node *words, const u32 
 	return slots[w->base + hweight64(w->runs & (~0ULL >> (63 - c % 64))) - 1];
 }
 
-u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr)
+/* The packet path's lookup: down the index to a country or a short range. */
+static __always_inline u16 lookup(const struct juris_table *t, int bits, juris_u128 addr)
 {
-	int depth = JURIS_DIR_BITS;
-	u32 slot, lo, hi;
+	int f = bits == 32 ? 0 : 1, depth = JURIS_DIR_BITS;
+	const u16 *cc = f ? t->cc6 : t->cc4;
+	u32 slot, first;
 
-	if (unlikely(!t))
-		return JURIS_CC_UNKNOWN;
-	if (unlikely(!t->dir[0]))
-		return t->cc4[find(t, 32, addr)];
-	slot = t->dir[0][addr >> (32 - JURIS_DIR_BITS)];
+	if (unlikely(!t->dir[f]))
+		return cc[find(t, bits, addr)];
+	slot = t->dir[f][bits == 32 ? (u32)addr >> (32 - JURIS_DIR_BITS) :
+				      (u32)(addr >> (128 - JURIS_DIR_BITS))];
 	while ((slot & SLOT_KIND) == SLOT_NODE) {
 		int width = ((slot & ~SLOT_KIND) >> NODE_WIDTH_SHIFT) + 1;
+		u32 above;
 
 		depth += width;
-		slot = node_child(t->nodes[0], t->slots[0], slot,
-				  (addr >> (32 - depth)) & ((1U << width) - 1));
+		above = bits == 32 ? (u32)addr >> (32 - depth) : (u32)(addr >> (128 - depth));
+		slot = node_child(t->nodes[f], t->slots[f], slot,
+				  above & ((1U << width) - 1));
 	}
 	if (slot & SLOT_LEAF)
 		return (u16)slot;
-	/* The last segment starting at or below addr; the one before covers the slot. */
-	lo = (slot & RANGE_FIRST) - 1;
-	hi = lo + 1 + (slot >> RANGE_SHIFT);
-	while (hi - lo > 1) {
-		u32 mid = lo + (hi - lo) / 2;
+	/* The segments starting in the slot, after the one covering its start. */
+	first = slot & RANGE_FIRST;
+	return cc[find_between(t, bits, addr, first - 1, first + (slot >> RANGE_SHIFT))];
+}
 
-		if (t->start4[mid] <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return t->cc4[lo];
+u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr)
+{
+	if (unlikely(!t))
+		return JURIS_CC_UNKNOWN;
+	return lookup(t, 32, addr);
 }
 
 u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr)
 {
-	int depth = JURIS_DIR_BITS;
-	u32 slot, lo, hi;
-
 	if (unlikely(!t))
 		return JURIS_CC_UNKNOWN;
-	if (unlikely(!t->dir[1]))
-		return t->cc6[find(t, 128, addr)];
-	slot = t->dir[1][(u32)(addr >> (128 - JURIS_DIR_BITS))];
-	while ((slot & SLOT_KIND) == SLOT_NODE) {
-		int width = ((slot & ~SLOT_KIND) >> NODE_WIDTH_SHIFT) + 1;
-
-		depth += width;
-		slot = node_child(t->nodes[1], t->slots[1], slot,
-				  (u32)(addr >> (128 - depth)) & ((1U << width) - 1));
-	}
-	if (slot & SLOT_LEAF)
-		return (u16)slot;
-	lo = (slot & RANGE_FIRST) - 1;
-	hi = lo + 1 + (slot >> RANGE_SHIFT);
-	while (hi - lo > 1) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (start6_le(t, mid, (u64)(addr >> 64), (u64)addr))
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return t->cc6[lo];
+	return lookup(t, 128, addr);
 }
 
 u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,
