@@ -93,9 +93,9 @@ BENCH_FLAGS ?=
 # instruction in at boot); the host build of the core does the same.
 BENCH_CFLAGS := $(if $(shell grep -qw popcnt /proc/cpuinfo 2>/dev/null && echo y),-mpopcnt)
 
-$(B)/host/bench_host: tests/bench/bench_host.c userspace/csv.c userspace/csv.h $(CORE)
+$(B)/host/bench_host: tests/bench/bench_host.c $(JTAB_DEPS) kmod/policy.c kmod/policy.h
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(BENCH_CFLAGS) -o $@ $< kmod/table.c kmod/policy.c userspace/csv.c
+	$(CC) $(TEST_CFLAGS) $(BENCH_CFLAGS) -o $@ $< $(JTAB) kmod/policy.c
 
 world-table:
 	@tests/bench/world-table.sh

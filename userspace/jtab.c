@@ -216,8 +216,7 @@ static void put_addr(uint8_t *b, juris_u128 a, int len)
 	}
 }
 
-/* The set's rows as the kernel takes them: file order breaks ties. */
-static struct juris_range *rows_of(const struct range_set *set, int len)
+struct juris_range *range_set_rows(const struct range_set *set, int len)
 {
 	size_t n = len == 4 ? set->n4 : set->n6, i;
 	struct juris_range *r = calloc(n ? n : 1, sizeof(*r));
@@ -247,7 +246,7 @@ long jtab_write(FILE *f, const struct range_set *set,
 		const struct jtab_source *sources, uint32_t nsources,
 		uint32_t segments[2])
 {
-	struct juris_range *r4 = rows_of(set, 4), *r6 = rows_of(set, 16);
+	struct juris_range *r4 = range_set_rows(set, 4), *r6 = range_set_rows(set, 16);
 	uint8_t hdr[JTAB_HEADER_BYTES] = JTAB_MAGIC, b[2 + JTAB_NAME_MAX + 4];
 	struct juris_table *t = NULL;
 	size_t hlen = JTAB_HEADER_BYTES;

@@ -83,6 +83,14 @@ long jtab_write(FILE *f, const struct range_set *set,
 		const struct jtab_source *sources, uint32_t nsources,
 		uint32_t segments[2]);
 
+struct juris_range;
+
+/*
+ * The set's rows of one family (@len 4 or 16) as the kernel takes them,
+ * numbered in file order (its tie rule), malloc'ed; NULL without memory.
+ */
+struct juris_range *range_set_rows(const struct range_set *set, int len);
+
 /*
  * Parses a CSV or compiled table, told apart by content. @sha256, if not
  * NULL, receives the digest of the file's bytes.

@@ -22,7 +22,7 @@
 
 #include "../../kmod/table.h"
 #include "../../kmod/policy.h"
-#include "../../userspace/csv.h"
+#include "../../userspace/jtab.h"
 
 /* The baseline: the segments of one family, flat and sorted. */
 struct flat {
@@ -60,37 +60,6 @@ static void *xcalloc(size_t n, size_t size)
 		exit(1);
 	}
 	return p;
-}
-
-static juris_u128 get_addr(const u8 *b, int len)
-{
-	juris_u128 a = 0;
-	int i;
-
-	for (i = 0; i < len; ++i)
-		a = a << 8 | b[i];
-	return a;
-}
-
-/* As the kernel turns ADD messages into rows: file order is the tie rule. */
-static struct juris_range *rows_of(const struct range_set *set, int bits)
-{
-	size_t n = bits == 32 ? set->n4 : set->n6, i;
-	struct juris_range *r = xcalloc(n, sizeof(*r));
-
-	for (i = 0; i < n; ++i) {
-		if (bits == 32) {
-			r[i].start = get_addr(set->v4[i].start, 4);
-			r[i].end = get_addr(set->v4[i].end, 4);
-			r[i].cc = juris_cc_index(set->v4[i].country);
-		} else {
-			r[i].start = get_addr(set->v6[i].start, 16);
-			r[i].end = get_addr(set->v6[i].end, 16);
-			r[i].cc = juris_cc_index(set->v6[i].country);
-		}
-		r[i].seq = i + (bits == 32 ? 0 : set->n4);
-	}
-	return r;
 }
 
 /* Walks the table segment by segment, whatever its inner structure. */
@@ -294,8 +263,12 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 	}
-	rows[0] = rows_of(&set, 32);
-	rows[1] = rows_of(&set, 128);
+	rows[0] = range_set_rows(&set, 4);
+	rows[1] = range_set_rows(&set, 16);
+	if (!rows[0] || !rows[1]) {
+		perror("bench_host");
+		return 1;
+	}
 	t0 = now_ns();
 	t = juris_table_build(rows[0], set.n4, rows[1], set.n6);
 	build_ms = (now_ns() - t0) / 1e6;

@@ -42,37 +42,12 @@ static uint64_t rnd(void)
 	return rnd_state * 0x2545f4914f6cdd1dULL;
 }
 
-static juris_u128 addr_of(const uint8_t *b, int len)
-{
-	juris_u128 a = 0;
-	int i;
-
-	for (i = 0; i < len; ++i)
-		a = a << 8 | b[i];
-	return a;
-}
-
 /* The table the kernel would build from @set's rows. */
 static struct juris_table *build(const struct range_set *set)
 {
-	struct juris_range *r4 = calloc(set->n4 + 1, sizeof(*r4));
-	struct juris_range *r6 = calloc(set->n6 + 1, sizeof(*r6));
-	struct juris_table *t;
-	size_t i;
+	struct juris_range *r4 = range_set_rows(set, 4), *r6 = range_set_rows(set, 16);
+	struct juris_table *t = r4 && r6 ? juris_table_build(r4, set->n4, r6, set->n6) : NULL;
 
-	for (i = 0; i < set->n4; ++i) {
-		r4[i].start = addr_of(set->v4[i].start, 4);
-		r4[i].end = addr_of(set->v4[i].end, 4);
-		r4[i].cc = juris_cc_index(set->v4[i].country);
-		r4[i].seq = i;
-	}
-	for (i = 0; i < set->n6; ++i) {
-		r6[i].start = addr_of(set->v6[i].start, 16);
-		r6[i].end = addr_of(set->v6[i].end, 16);
-		r6[i].cc = juris_cc_index(set->v6[i].country);
-		r6[i].seq = set->n4 + i;
-	}
-	t = juris_table_build(r4, set->n4, r6, set->n6);
 	free(r4);
 	free(r6);
 	return t;
