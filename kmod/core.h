@@ -15,6 +15,8 @@
 #include <linux/string.h>
 #include <linux/rcupdate.h>
 #include <linux/bitops.h>
+#include <linux/log2.h>
+#include <linux/vmalloc.h>
 
 /*
  * Every allocation a request can cause is charged to the sender's memory
@@ -23,6 +25,18 @@
  */
 #define JURIS_GFP GFP_KERNEL_ACCOUNT
 #define JURIS_GFP_LARGE (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
+ * Arrays of the table and of a load, with JURIS_GFP_LARGE. Past a page,
+ * kmalloc (which kvmalloc tries first) takes a power of two of pages: a
+ * 2.7 MB table would hold 4 MB. vmalloc takes the pages asked for.
+ */
+static inline void *juris_alloc(size_t size)
+{
+	if (size <= PAGE_SIZE || is_power_of_2(size))
+		return kvmalloc(size, JURIS_GFP_LARGE);
+	return __vmalloc(size, JURIS_GFP_LARGE);
+}
 #else
 #include <errno.h>
 #include <stdbool.h>
@@ -41,15 +55,7 @@ struct rcu_head {
 	void *unused;
 };
 
-#define JURIS_GFP 0
-#define JURIS_GFP_LARGE 0
-#define __GFP_ZERO 1
-
-static inline void *kvmalloc(size_t size, unsigned int gfp)
-{
-	return gfp & __GFP_ZERO ? calloc(1, size) : malloc(size);
-}
-
+#define juris_alloc(size) malloc(size)
 #define kvfree(p) free(p)
 #define hweight64(x) __builtin_popcountll(x)
 #define cond_resched() do { } while (0)

@@ -6,11 +6,114 @@
 
 #include "table.h"
 
-struct segments {
-	juris_u128 *start;
-	u16 *cc;
-	u32 n;
-};
+/*
+ * A block is JURIS_SEG_PARTS arrays of JURIS_SEG_BLOCK entries, each a
+ * power of two in bytes (a kmalloc of any other size is rounded up to
+ * one): starts (IPv4) or their top 64 bits (IPv6), their low 64 bits
+ * (IPv6), countries.
+ */
+#define SEG_KEY	0
+#define SEG_LO	1
+#define SEG_CC	2
+
+static void *sl_part(const struct juris_seglist *s, u32 i, int part)
+{
+	return s->part[(i / JURIS_SEG_BLOCK) * JURIS_SEG_PARTS + part];
+}
+
+static juris_u128 sl_start(const struct juris_seglist *s, u32 i)
+{
+	u32 k = i % JURIS_SEG_BLOCK;
+
+	if (s->bits == 32)
+		return ((const u32 *)sl_part(s, i, SEG_KEY))[k];
+	return (juris_u128)((const u64 *)sl_part(s, i, SEG_KEY))[k] << 64 |
+	       ((const u64 *)sl_part(s, i, SEG_LO))[k];
+}
+
+static u16 sl_cc(const struct juris_seglist *s, u32 i)
+{
+	return ((const u16 *)sl_part(s, i, SEG_CC))[i % JURIS_SEG_BLOCK];
+}
+
+static int sl_grow(struct juris_seglist *s)
+{
+	static const u8 size32[JURIS_SEG_PARTS] = { 4, 0, 2 };
+	static const u8 size128[JURIS_SEG_PARTS] = { 8, 8, 2 };
+	const u8 *size = s->bits == 32 ? size32 : size128;
+	void **parts = s->part;
+	int p;
+
+	if (s->nblocks == s->cap) {
+		u32 cap = s->cap ? 2 * s->cap : 16;
+
+		parts = juris_alloc(cap * JURIS_SEG_PARTS * sizeof(*parts));
+		if (!parts)
+			return -ENOMEM;
+		if (s->nblocks)
+			memcpy(parts, s->part, s->nblocks * JURIS_SEG_PARTS * sizeof(*parts));
+		kvfree(s->part);
+		s->part = parts;
+		s->cap = cap;
+	}
+	parts += s->nblocks * JURIS_SEG_PARTS;
+	memset(parts, 0, JURIS_SEG_PARTS * sizeof(*parts));
+	/* Counted as soon as allocated, so sl_free() frees a partial block. */
+	++s->nblocks;
+	for (p = 0; p < JURIS_SEG_PARTS; ++p) {
+		if (!size[p])
+			continue;
+		parts[p] = juris_alloc(JURIS_SEG_BLOCK * size[p]);
+		if (!parts[p])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int sl_push(struct juris_seglist *s, juris_u128 start, u16 cc)
+{
+	u32 k = s->n % JURIS_SEG_BLOCK;
+	int ret;
+
+	if (s->n / JURIS_SEG_BLOCK == s->nblocks) {
+		ret = sl_grow(s);
+		if (ret)
+			return ret;
+	}
+	if (s->bits == 32) {
+		((u32 *)sl_part(s, s->n, SEG_KEY))[k] = (u32)start;
+	} else {
+		((u64 *)sl_part(s, s->n, SEG_KEY))[k] = (u64)(start >> 64);
+		((u64 *)sl_part(s, s->n, SEG_LO))[k] = (u64)start;
+	}
+	((u16 *)sl_part(s, s->n, SEG_CC))[k] = cc;
+	++s->n;
+	return 0;
+}
+
+/* Frees the blocks before entry i, which the caller is done with. */
+static void sl_release(struct juris_seglist *s, u32 i)
+{
+	u32 b;
+	int p;
+
+	for (b = 0; b < i / JURIS_SEG_BLOCK && b < s->nblocks; ++b) {
+		for (p = 0; p < JURIS_SEG_PARTS; ++p) {
+			kvfree(s->part[b * JURIS_SEG_PARTS + p]);
+			s->part[b * JURIS_SEG_PARTS + p] = NULL;
+		}
+	}
+}
+
+static void sl_free(struct juris_seglist *s)
+{
+	sl_release(s, s->nblocks * JURIS_SEG_BLOCK);
+	kvfree(s->part);
+	s->part = NULL;
+	s->n = 0;
+	s->nblocks = 0;
+	s->cap = 0;
+}
 
 static juris_u128 family_max(int bits)
 {
@@ -52,16 +155,14 @@ static void heap_pop(u32 *heap, u32 *n, const struct juris_range *r)
 	heap[i] = last;
 }
 
-static void emit(struct segments *out, juris_u128 at, u16 cc)
+static int emit(struct juris_seglist *out, juris_u128 at, u16 cc)
 {
 	/* A later decision at the same address replaces the earlier one. */
-	if (out->n && out->start[out->n - 1] == at)
+	if (out->n && sl_start(out, out->n - 1) == at)
 		--out->n;
-	if (out->n && out->cc[out->n - 1] == cc)
-		return;
-	out->start[out->n] = at;
-	out->cc[out->n] = cc;
-	++out->n;
+	if (out->n && sl_cc(out, out->n - 1) == cc)
+		return 0;
+	return sl_push(out, at, cc);
 }
 
 /*
@@ -150,33 +251,32 @@ static bool disjoint(const struct juris_range *r, u32 n)
  * starts or where the current best row ends, so those are the only events;
  * rows that end below the best one are dropped when they reach the top.
  * Disjoint rows need no sweep: each is a segment, the gaps unknown.
- * out must hold 2 * n + 1 segments.
  */
-static int flatten(struct juris_range *r, u32 n, int bits, struct segments *out)
+static int flatten(struct juris_range *r, u32 n, int bits, struct juris_seglist *out)
 {
 	juris_u128 max = family_max(bits), at, next;
 	u32 *heap, nheap = 0, i = 0, steps = 0;
+	int ret;
 
 	sort_rows(r, n);
+	ret = emit(out, 0, JURIS_CC_UNKNOWN);
+	if (ret)
+		return ret;
 	if (disjoint(r, n)) {
-		out->n = 0;
-		emit(out, 0, JURIS_CC_UNKNOWN);
-		for (i = 0; i < n; ++i) {
-			emit(out, r[i].start, r[i].cc);
-			if (r[i].end != max)
-				emit(out, r[i].end + 1, JURIS_CC_UNKNOWN);
+		for (i = 0; i < n && !ret; ++i) {
+			ret = emit(out, r[i].start, r[i].cc);
+			if (!ret && r[i].end != max)
+				ret = emit(out, r[i].end + 1, JURIS_CC_UNKNOWN);
 			if (!(i % RESCHED_STEPS))
 				cond_resched();
 		}
-		return 0;
+		return ret;
 	}
-	heap = kvmalloc((n ? n : 1) * sizeof(*heap), JURIS_GFP_LARGE);
+	heap = juris_alloc((n ? n : 1) * sizeof(*heap));
 	if (!heap)
 		return -ENOMEM;
 
-	out->n = 0;
-	emit(out, 0, JURIS_CC_UNKNOWN);
-	for (;;) {
+	while (!ret) {
 		bool have = false;
 
 		if (i < n) {
@@ -195,279 +295,109 @@ static int flatten(struct juris_range *r, u32 n, int bits, struct segments *out)
 			heap_pop(heap, &nheap, r);
 		while (i < n && r[i].start == at)
 			heap_push(heap, &nheap, r, i++);
-		emit(out, at, nheap ? r[heap[0]].cc : JURIS_CC_UNKNOWN);
+		ret = emit(out, at, nheap ? r[heap[0]].cc : JURIS_CC_UNKNOWN);
 		if (!(++steps % RESCHED_STEPS))
 			cond_resched();
 	}
 	kvfree(heap);
-	return 0;
+	return ret;
 }
 
-static size_t align16(size_t x)
+void juris_load_init(struct juris_load *load, int bits)
 {
-	return (x + 15) & ~(size_t)15;
+	memset(load, 0, sizeof(*load));
+	load->segs.bits = bits;
 }
 
-/*
- * Index slots (see table.h). A range is the index of the first segment
- * that starts inside the slot and how many do (at most JURIS_RANGE_MAX);
- * the one before covers the slot's first address. A node slot holds the
- * node's width less one and the number of its first word.
- */
-#define SLOT_KIND	0xc0000000U
-#define SLOT_LEAF	0x80000000U	/* low 16 bits: the country */
-#define SLOT_NODE	0xc0000000U
-#define NODE_WIDTH_SHIFT 26
-#define NODE_WORD	((1U << NODE_WIDTH_SHIFT) - 1)
-#define RANGE_SHIFT	22
-#define RANGE_FIRST	((1U << RANGE_SHIFT) - 1)
-#if JURIS_NODE_MAX > 16 || JURIS_RANGE_MAX > 255
-#error "a slot holds a node's width in 4 bits and a range's count in 8"
-#endif
-/* A node at least every JURIS_NODE_MIN bits, down the 112 below the dir. */
-#define MAX_LEVELS	((128 - JURIS_DIR_BITS + JURIS_NODE_MIN - 1) / JURIS_NODE_MIN + 1)
-
-struct index_build {
-	const struct segments *seg;
-	int bits;
-	struct juris_node *words;	/* NULL: only count */
-	u32 *slots;
-	u32 nwords, nslots, steps;
-	u32 scratch[MAX_LEVELS][1 << JURIS_NODE_MAX];
-};
-
-static u32 index_slot(struct index_build *b, juris_u128 lo, int depth, int level,
-		      u32 i, u32 j);
-
-/*
- * How many bits a node with n starts below it takes: about enough to leave
- * a few per child if they were spread evenly, as wide as the address
- * allows, at most JURIS_NODE_MAX.
- */
-static int node_width(int bits, int depth, u32 n)
+void juris_load_free(struct juris_load *load)
 {
-	int w = JURIS_NODE_MIN;
-
-	while (w < JURIS_NODE_MAX && (n >> (w + JURIS_NODE_SLACK)) > 1)
-		++w;
-	return w < bits - depth ? w : bits - depth;
+	sl_free(&load->segs);
+	kvfree(load->rows);
+	load->rows = NULL;
+	load->n = 0;
+	load->cap = 0;
 }
 
 /*
- * The 2^width slots that cut [lo, lo + 2^(bits - depth)) at depth + width.
- * Segment i covers lo; [i + 1, j) start inside.
+ * The rows kept as segments, back as rows: each entry of a country is one
+ * (gaps are unknown), and ends where the next entry starts. Their order is
+ * their input order, so the sequence numbers below the later rows' keep
+ * the rule.
  */
-static void index_children(struct index_build *b, u32 *out, juris_u128 lo,
-			   int depth, int level, int width, u32 i, u32 j)
+static int load_to_rows(struct juris_load *load, u32 limit)
 {
-	int shift = b->bits - depth - width;
-	const juris_u128 *start = b->seg->start;
-	u32 c, k = i, m = i + 1;
+	const struct juris_seglist *s = &load->segs;
+	u32 cap = limit < 4096 ? limit : 4096, i, k = 0;
+	struct juris_range *rows;
 
-	for (c = 0; c < (1U << width); ++c) {
-		juris_u128 first = lo + ((juris_u128)c << shift);
-		juris_u128 last = first + (((juris_u128)1 << shift) - 1);
-
-		while (k + 1 < j && start[k + 1] <= first)
-			++k;
-		if (m < k + 1)
-			m = k + 1;
-		while (m < j && start[m] <= last)
-			++m;
-		out[c] = index_slot(b, first, depth + width, level, k, m);
-		if (!(++b->steps % RESCHED_STEPS))
-			cond_resched();
-	}
-}
-
-/*
- * The slot for [lo, lo + 2^(bits - depth)): segment i covers lo, [i + 1, j)
- * start inside. A node keeps its children's slots once per run, and per 64
- * children a word: a bit for each child that starts a run, and the number
- * of the slot before the word's first run.
- */
-static u32 index_slot(struct index_build *b, juris_u128 lo, int depth, int level,
-		      u32 i, u32 j)
-{
-	u32 word, *child, c;
-	int width;
-
-	if (j - i == 1)
-		return SLOT_LEAF | b->seg->cc[i];
-	if (j - i - 1 <= JURIS_RANGE_MAX)
-		return (j - i - 1) << RANGE_SHIFT | (i + 1);
-	/* Starts inside the slot: it spans more than one address, width > 0. */
-	width = node_width(b->bits, depth, j - i - 1);
-	word = b->nwords;
-	b->nwords += (1U << width) > 64 ? (1U << width) / 64 : 1;
-	child = b->scratch[level];
-	index_children(b, child, lo, depth, level + 1, width, i, j);
-	for (c = 0; c < (1U << width); ++c) {
-		struct juris_node *w = b->words ? &b->words[word + c / 64] : NULL;
-
-		if (w && !(c % 64)) {
-			w->runs = 0;
-			w->base = b->nslots;
-		}
-		if (c && child[c] == child[c - 1])
-			continue;
-		if (w) {
-			w->runs |= (u64)1 << (c % 64);
-			b->slots[b->nslots] = child[c];
-		}
-		++b->nslots;
-	}
-	return SLOT_NODE | (u32)(width - 1) << NODE_WIDTH_SHIFT | word;
-}
-
-/*
- * Fills dir (2^JURIS_DIR_BITS slots) and counts the nodes and slots; with
- * nodes and slots given, fills them too.
- */
-static int index_build(const struct segments *seg, int bits, u32 *dir,
-		       struct juris_node *words, u32 *slots, u32 *nwords, u32 *nslots)
-{
-	struct index_build *b;
-
-	b = kvmalloc(sizeof(*b), JURIS_GFP_LARGE);
-	if (!b)
+	while (cap < 2 * load->n && cap < limit)
+		cap = 2 * cap < limit ? 2 * cap : limit;
+	if (cap <= load->n)
+		cap = load->n + 1;
+	rows = juris_alloc(cap * sizeof(*rows));
+	if (!rows)
 		return -ENOMEM;
-	memset(b, 0, offsetof(struct index_build, scratch));
-	b->seg = seg;
-	b->bits = bits;
-	b->words = words;
-	b->slots = slots;
-	index_children(b, dir, 0, 0, 0, JURIS_DIR_BITS, 0, seg->n);
-	*nwords = b->nwords;
-	*nslots = b->nslots;
-	kvfree(b);
+	for (i = 0; i < s->n; ++i) {
+		u16 cc = sl_cc(s, i);
+
+		if (cc == JURIS_CC_UNKNOWN)
+			continue;
+		rows[k].start = sl_start(s, i);
+		rows[k].end = i + 1 < s->n ? sl_start(s, i + 1) - 1 : load->end;
+		rows[k].cc = cc;
+		rows[k].seq = k;
+		++k;
+		if (!(i % RESCHED_STEPS))
+			cond_resched();
+	}
+	sl_free(&load->segs);
+	load->rows = rows;
+	load->cap = cap;
 	return 0;
 }
 
-/*
- * A family of a few segments is searched whole: its index would be mostly
- * an empty dir. Past that, a range slot must address every segment.
- */
-static bool indexable(const struct segments *seg)
+int juris_load_add(struct juris_load *load, const struct juris_range *r, u32 limit)
 {
-	return seg->n > 4 * JURIS_RANGE_MAX && seg->n <= RANGE_FIRST;
-}
+	struct juris_seglist *s = &load->segs;
+	int ret;
 
-struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
-				      struct juris_range *v6, u32 n6)
-{
-	struct segments s4 = { 0 }, s6 = { 0 }, *seg[2] = { &s4, &s6 };
-	size_t size, off4, off6, offc4, offc6, offx[2], xbytes[2] = { 0, 0 };
-	size_t offset6, offidx6, offlo6;
-	u32 nlo6 = 0;
-	u32 i, nnodes[2] = { 0, 0 }, nslots[2] = { 0, 0 }, *dir = NULL;
-	const size_t dir_bytes = sizeof(u32) << JURIS_DIR_BITS;
-	struct juris_table *t = NULL;
-	bool index[2];
-
-	s4.start = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.start), JURIS_GFP_LARGE);
-	s4.cc = kvmalloc((2 * (size_t)n4 + 1) * sizeof(*s4.cc), JURIS_GFP_LARGE);
-	s6.start = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.start), JURIS_GFP_LARGE);
-	s6.cc = kvmalloc((2 * (size_t)n6 + 1) * sizeof(*s6.cc), JURIS_GFP_LARGE);
-	dir = kvmalloc(dir_bytes, JURIS_GFP_LARGE);
-	if (!s4.start || !s4.cc || !s6.start || !s6.cc || !dir)
-		goto out;
-	if (flatten(v4, n4, 32, &s4) || flatten(v6, n6, 128, &s6))
-		goto out;
-
-	/* Sizes first: each family's index is dir, nodes, slots. */
-	for (i = 0; i < 2; ++i) {
-		index[i] = indexable(seg[i]);
-		if (!index[i])
-			continue;
-		if (index_build(seg[i], i ? 128 : 32, dir, NULL, NULL, &nnodes[i], &nslots[i]))
-			goto out;
-		/* ... and a node slot every word. */
-		if (nnodes[i] > NODE_WORD + 1) {
-			index[i] = false;
-			continue;
+	if (!load->rows) {
+		if (!load->n || r->start > load->end) {
+			/* The gap before it: from 0, or after the last row. */
+			if (!load->n && r->start)
+				ret = sl_push(s, 0, JURIS_CC_UNKNOWN);
+			else if (load->n && r->start != load->end + 1)
+				ret = sl_push(s, load->end + 1, JURIS_CC_UNKNOWN);
+			else
+				ret = 0;
+			if (!ret)
+				ret = sl_push(s, r->start, r->cc);
+			if (ret)
+				return ret;
+			load->end = r->end;
+			++load->n;
+			return 0;
 		}
-		xbytes[i] = dir_bytes + align16((size_t)nnodes[i] * sizeof(struct juris_node)) +
-			    align16((size_t)nslots[i] * sizeof(u32));
+		ret = load_to_rows(load, limit);
+		if (ret)
+			return ret;
 	}
+	if (load->n == load->cap) {
+		u32 cap = load->cap < limit / 2 ? 2 * load->cap : limit;
+		struct juris_range *rows;
 
-	for (i = 0; i < s6.n; ++i)
-		nlo6 += (u64)s6.start[i] != 0;
-
-	/* One allocation: the 8-byte arrays first, then the 4- and 2-byte. */
-	off6 = align16(sizeof(*t));
-	offset6 = off6 + s6.n * sizeof(u64);
-	offlo6 = offset6 + (s6.n / 64 + 1) * sizeof(u64);
-	offidx6 = offlo6 + nlo6 * sizeof(u64);
-	off4 = offidx6 + nlo6 * sizeof(u32);
-	offc4 = off4 + s4.n * sizeof(u32);
-	offc6 = offc4 + s4.n * sizeof(u16);
-	offx[0] = align16(offc6 + s6.n * sizeof(u16));
-	offx[1] = offx[0] + xbytes[0];
-	size = offx[1] + xbytes[1];
-	t = kvmalloc(size, JURIS_GFP_LARGE);
-	if (!t)
-		goto out;
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < 2; ++i) {
-		u8 *x = (u8 *)t + offx[i];
-
-		if (!index[i])
-			continue;
-		t->dir[i] = (u32 *)x;
-		t->nodes[i] = (struct juris_node *)(x + dir_bytes);
-		t->slots[i] = (u32 *)(x + dir_bytes +
-				      align16((size_t)nnodes[i] * sizeof(struct juris_node)));
-		if (index_build(seg[i], i ? 128 : 32, t->dir[i], t->nodes[i], t->slots[i],
-				&t->nnodes[i], &t->nslots[i])) {
-			kvfree(t);
-			t = NULL;
-			goto out;
-		}
+		if (cap <= load->n)
+			cap = load->n + 1;
+		rows = juris_alloc(cap * sizeof(*rows));
+		if (!rows)
+			return -ENOMEM;
+		juris_copy(rows, load->rows, load->n * sizeof(*rows));
+		kvfree(load->rows);
+		load->rows = rows;
+		load->cap = cap;
 	}
-	t->bytes = size;
-	t->rows[0] = n4;
-	t->rows[1] = n6;
-	t->nseg[0] = s4.n;
-	t->nseg[1] = s6.n;
-	t->hi6 = (u64 *)((u8 *)t + off6);
-	t->lo_set6 = (u64 *)((u8 *)t + offset6);
-	t->lo6 = (u64 *)((u8 *)t + offlo6);
-	t->lo_idx6 = (u32 *)((u8 *)t + offidx6);
-	t->nlo6 = nlo6;
-	t->start4 = (u32 *)((u8 *)t + off4);
-	t->cc4 = (u16 *)((u8 *)t + offc4);
-	t->cc6 = (u16 *)((u8 *)t + offc6);
-	for (i = 0; i < s4.n; ++i) {
-		t->start4[i] = (u32)s4.start[i];
-		if (!(i % (16 * RESCHED_STEPS)))
-			cond_resched();
-	}
-	juris_copy(t->cc4, s4.cc, s4.n * sizeof(u16));
-	memset(t->lo_set6, 0, (s6.n / 64 + 1) * sizeof(u64));
-	for (i = 0, nlo6 = 0; i < s6.n; ++i) {
-		t->hi6[i] = (u64)(s6.start[i] >> 64);
-		if ((u64)s6.start[i]) {
-			t->lo_set6[i / 64] |= (u64)1 << (i % 64);
-			t->lo_idx6[nlo6] = i;
-			t->lo6[nlo6++] = (u64)s6.start[i];
-		}
-		if (!(i % (16 * RESCHED_STEPS)))
-			cond_resched();
-	}
-	juris_copy(t->cc6, s6.cc, s6.n * sizeof(u16));
-out:
-	kvfree(dir);
-	kvfree(s4.start);
-	kvfree(s4.cc);
-	kvfree(s6.start);
-	kvfree(s6.cc);
-	return t;
-}
-
-void juris_table_free(struct juris_table *t)
-{
-	kvfree(t);
+	load->rows[load->n++] = *r;
+	return 0;
 }
 
 /* The low 64 bits of IPv6 segment i's start, which has some. */
@@ -505,6 +435,393 @@ juris_u128 juris_table_start6(const struct juris_table *t, u32 i)
 	if (t->lo_set6[i / 64] >> (i % 64) & 1)
 		s |= lo_of(t, i);
 	return s;
+}
+
+/* Where segment i of the family starts. */
+static juris_u128 start_of(const struct juris_table *t, int bits, u32 i)
+{
+	return bits == 32 ? t->start4[i] : juris_table_start6(t, i);
+}
+
+static size_t align16(size_t x)
+{
+	return (x + 15) & ~(size_t)15;
+}
+
+/*
+ * Index slots (see table.h). A range is the index of the first segment
+ * that starts inside the slot and how many do (at most JURIS_RANGE_MAX);
+ * the one before covers the slot's first address. A node slot holds the
+ * node's width less one and the number of its first word.
+ */
+#define SLOT_KIND	0xc0000000U
+#define SLOT_LEAF	0x80000000U	/* low 16 bits: the country */
+#define SLOT_NODE	0xc0000000U
+#define NODE_WIDTH_SHIFT 26
+#define NODE_WORD	((1U << NODE_WIDTH_SHIFT) - 1)
+#define RANGE_SHIFT	22
+#define RANGE_FIRST	((1U << RANGE_SHIFT) - 1)
+#if JURIS_NODE_MAX > 16 || JURIS_RANGE_MAX > 255
+#error "a slot holds a node's width in 4 bits and a range's count in 8"
+#endif
+/* A node at least every JURIS_NODE_MIN bits, down the 112 below the dir. */
+#define MAX_LEVELS	((128 - JURIS_DIR_BITS + JURIS_NODE_MIN - 1) / JURIS_NODE_MIN + 1)
+
+struct index_build {
+	const struct juris_table *t;
+	int bits;
+	struct juris_node *words;	/* NULL: only count */
+	u32 *slots;
+	u32 nwords, nslots, steps;
+	u32 scratch[MAX_LEVELS][1 << JURIS_NODE_MAX];
+};
+
+static u32 index_slot(struct index_build *b, juris_u128 lo, int depth, int level,
+		      u32 i, u32 j);
+
+/*
+ * How many bits a node with n starts below it takes: about enough to leave
+ * a few per child if they were spread evenly, as wide as the address
+ * allows, at most JURIS_NODE_MAX.
+ */
+static int node_width(int bits, int depth, u32 n)
+{
+	int w = JURIS_NODE_MIN;
+
+	while (w < JURIS_NODE_MAX && (n >> (w + JURIS_NODE_SLACK)) > 1)
+		++w;
+	return w < bits - depth ? w : bits - depth;
+}
+
+/*
+ * The 2^width slots that cut [lo, lo + 2^(bits - depth)) at depth + width.
+ * Segment i covers lo; [i + 1, j) start inside.
+ */
+static void index_children(struct index_build *b, u32 *out, juris_u128 lo,
+			   int depth, int level, int width, u32 i, u32 j)
+{
+	int shift = b->bits - depth - width;
+	u32 c, k = i, m = i + 1;
+
+	for (c = 0; c < (1U << width); ++c) {
+		juris_u128 first = lo + ((juris_u128)c << shift);
+		juris_u128 last = first + (((juris_u128)1 << shift) - 1);
+
+		while (k + 1 < j && start_of(b->t, b->bits, k + 1) <= first)
+			++k;
+		if (m < k + 1)
+			m = k + 1;
+		while (m < j && start_of(b->t, b->bits, m) <= last)
+			++m;
+		out[c] = index_slot(b, first, depth + width, level, k, m);
+		if (!(++b->steps % RESCHED_STEPS))
+			cond_resched();
+	}
+}
+
+/*
+ * The slot for [lo, lo + 2^(bits - depth)): segment i covers lo, [i + 1, j)
+ * start inside. A node keeps its children's slots once per run, and per 64
+ * children a word: a bit for each child that starts a run, and the number
+ * of the slot before the word's first run.
+ */
+static u32 index_slot(struct index_build *b, juris_u128 lo, int depth, int level,
+		      u32 i, u32 j)
+{
+	u32 word, *child, c;
+	int width;
+
+	if (j - i == 1)
+		return SLOT_LEAF | (b->bits == 32 ? b->t->cc4 : b->t->cc6)[i];
+	if (j - i - 1 <= JURIS_RANGE_MAX)
+		return (j - i - 1) << RANGE_SHIFT | (i + 1);
+	/* Starts inside the slot: it spans more than one address, width > 0. */
+	width = node_width(b->bits, depth, j - i - 1);
+	word = b->nwords;
+	b->nwords += (1U << width) > 64 ? (1U << width) / 64 : 1;
+	child = b->scratch[level];
+	index_children(b, child, lo, depth, level + 1, width, i, j);
+	for (c = 0; c < (1U << width); ++c) {
+		struct juris_node *w = b->words ? &b->words[word + c / 64] : NULL;
+
+		if (w && !(c % 64)) {
+			w->runs = 0;
+			w->base = b->nslots;
+		}
+		if (c && child[c] == child[c - 1])
+			continue;
+		if (w) {
+			w->runs |= (u64)1 << (c % 64);
+			b->slots[b->nslots] = child[c];
+		}
+		++b->nslots;
+	}
+	return SLOT_NODE | (u32)(width - 1) << NODE_WIDTH_SHIFT | word;
+}
+
+/*
+ * Fills dir (2^JURIS_DIR_BITS slots) and counts the nodes and slots; with
+ * nodes and slots given, fills them too.
+ */
+static int index_build(const struct juris_table *t, int bits, u32 *dir,
+		       struct juris_node *words, u32 *slots, u32 *nwords, u32 *nslots)
+{
+	struct index_build *b;
+
+	b = juris_alloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	memset(b, 0, offsetof(struct index_build, scratch));
+	b->t = t;
+	b->bits = bits;
+	b->words = words;
+	b->slots = slots;
+	index_children(b, dir, 0, 0, 0, JURIS_DIR_BITS, 0, t->nseg[bits == 32 ? 0 : 1]);
+	*nwords = b->nwords;
+	*nslots = b->nslots;
+	kvfree(b);
+	return 0;
+}
+
+/*
+ * A family of a few segments is searched whole: its index would be mostly
+ * an empty dir. Past that, a range slot must address every segment.
+ */
+static bool indexable(u32 nseg)
+{
+	return nseg > 4 * JURIS_RANGE_MAX && nseg <= RANGE_FIRST;
+}
+
+/*
+ * Each family's index is dir, nodes, slots, in one allocation after the
+ * segments. The dir doubles as the counting pass's scratch.
+ */
+static int table_index(struct juris_table *t)
+{
+	const size_t dir_bytes = sizeof(u32) << JURIS_DIR_BITS;
+	size_t off[2], xbytes[2] = { 0, 0 };
+	u32 f, nnodes[2] = { 0, 0 }, nslots[2] = { 0, 0 }, *dir;
+	bool index[2];
+	u8 *x;
+
+	dir = juris_alloc(dir_bytes);
+	if (!dir)
+		return -ENOMEM;
+	for (f = 0; f < 2; ++f) {
+		index[f] = indexable(t->nseg[f]);
+		if (!index[f])
+			continue;
+		if (index_build(t, f ? 128 : 32, dir, NULL, NULL, &nnodes[f], &nslots[f])) {
+			kvfree(dir);
+			return -ENOMEM;
+		}
+		/* ... and a node slot every word. */
+		if (nnodes[f] > NODE_WORD + 1) {
+			index[f] = false;
+			continue;
+		}
+		xbytes[f] = dir_bytes + align16((size_t)nnodes[f] * sizeof(struct juris_node)) +
+			    align16((size_t)nslots[f] * sizeof(u32));
+	}
+	kvfree(dir);
+	if (!xbytes[0] && !xbytes[1])
+		return 0;
+	off[0] = 0;
+	off[1] = xbytes[0];
+	t->index = juris_alloc(xbytes[0] + xbytes[1]);
+	if (!t->index)
+		return -ENOMEM;
+	for (f = 0; f < 2; ++f) {
+		if (!index[f])
+			continue;
+		x = (u8 *)t->index + off[f];
+		if (index_build(t, f ? 128 : 32, (u32 *)x, (struct juris_node *)(x + dir_bytes),
+				(u32 *)(x + dir_bytes + align16((size_t)nnodes[f] *
+								sizeof(struct juris_node))),
+				&t->nnodes[f], &t->nslots[f]))
+			return -ENOMEM;
+		t->dir[f] = (u32 *)x;
+		t->nodes[f] = (struct juris_node *)(x + dir_bytes);
+		t->slots[f] = (u32 *)(x + dir_bytes +
+				      align16((size_t)nnodes[f] * sizeof(struct juris_node)));
+	}
+	t->bytes += xbytes[0] + xbytes[1];
+	return 0;
+}
+
+/*
+ * The segments a load's rows make, in s: the rows' own when they came
+ * sorted and disjoint (the gap after the last one added here), else swept.
+ */
+static int load_segments(struct juris_load *load, int bits)
+{
+	struct juris_seglist *s = &load->segs;
+
+	if (load->rows)
+		return flatten(load->rows, load->n, bits, s);
+	if (!load->n)
+		return sl_push(s, 0, JURIS_CC_UNKNOWN);
+	if (load->end == family_max(bits))
+		return 0;
+	return sl_push(s, load->end + 1, JURIS_CC_UNKNOWN);
+}
+
+/*
+ * The segments of s with neighbours of one country merged (rows kept as
+ * they came are not), and of those, the IPv6 starts with low bits.
+ */
+static u32 merged(const struct juris_seglist *s, u32 *nlo)
+{
+	u32 i, n = 0;
+	u16 prev = 0;
+
+	*nlo = 0;
+	for (i = 0; i < s->n; ++i) {
+		u16 cc = sl_cc(s, i);
+
+		if (i && cc == prev)
+			continue;
+		prev = cc;
+		++n;
+		if (s->bits == 128 && (u64)sl_start(s, i))
+			++*nlo;
+		if (!(i % (16 * RESCHED_STEPS)))
+			cond_resched();
+	}
+	return n;
+}
+
+/* Copies the merged segments of s into t, freeing its blocks as it goes. */
+static void place(struct juris_table *t, struct juris_seglist *s)
+{
+	u32 i, n = 0, nlo = 0;
+	u16 prev = 0;
+
+	for (i = 0; i < s->n; ++i) {
+		juris_u128 start = sl_start(s, i);
+		u16 cc = sl_cc(s, i);
+
+		if (!(i % JURIS_SEG_BLOCK)) {
+			sl_release(s, i);
+			cond_resched();
+		}
+		if (i && cc == prev)
+			continue;
+		prev = cc;
+		if (s->bits == 32) {
+			t->start4[n] = (u32)start;
+			t->cc4[n++] = cc;
+			continue;
+		}
+		t->hi6[n] = (u64)(start >> 64);
+		if ((u64)start) {
+			t->lo_set6[n / 64] |= (u64)1 << (n % 64);
+			t->lo_idx6[nlo] = n;
+			t->lo6[nlo++] = (u64)start;
+		}
+		t->cc6[n++] = cc;
+	}
+	sl_free(s);
+}
+
+/*
+ * Three allocations: the IPv6 segments, the header with the IPv4 ones,
+ * the index. The IPv6 segments are placed first, while the IPv4 ones are
+ * still in the load: for a compiled table (18 bytes an IPv6 segment in the
+ * load, 10 in the table, 6 and 6 for IPv4) the peak is then the load plus
+ * the IPv6 segments, about 1.4 times the world's table.
+ */
+struct juris_table *juris_table_build_loads(struct juris_load load[2])
+{
+	size_t size, size6, offset6, offlo6, offidx6, offc6, offc4;
+	struct juris_table *t, v6 = { 0 };
+	u32 n4, n6, nlo6, unused;
+	u8 *data6;
+
+	if (load_segments(&load[0], 32) || load_segments(&load[1], 128))
+		return NULL;
+	n4 = merged(&load[0].segs, &unused);
+	n6 = merged(&load[1].segs, &nlo6);
+
+	/* The 8-byte arrays first, then the 4- and 2-byte. */
+	offset6 = n6 * sizeof(u64);
+	offlo6 = offset6 + (n6 / 64 + 1) * sizeof(u64);
+	offidx6 = offlo6 + nlo6 * sizeof(u64);
+	offc6 = offidx6 + nlo6 * sizeof(u32);
+	size6 = offc6 + n6 * sizeof(u16);
+	data6 = juris_alloc(size6);
+	if (!data6)
+		return NULL;
+	v6.hi6 = (u64 *)data6;
+	v6.lo_set6 = (u64 *)(data6 + offset6);
+	v6.lo6 = (u64 *)(data6 + offlo6);
+	v6.lo_idx6 = (u32 *)(data6 + offidx6);
+	v6.cc6 = (u16 *)(data6 + offc6);
+	memset(v6.lo_set6, 0, (n6 / 64 + 1) * sizeof(u64));
+	place(&v6, &load[1].segs);
+
+	offc4 = align16(sizeof(*t)) + n4 * sizeof(u32);
+	size = offc4 + n4 * sizeof(u16);
+	t = juris_alloc(size);
+	if (!t) {
+		kvfree(data6);
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->data6 = data6;
+	t->bytes = size + size6;
+	t->rows[0] = load[0].n;
+	t->rows[1] = load[1].n;
+	t->nseg[0] = n4;
+	t->nseg[1] = n6;
+	t->hi6 = v6.hi6;
+	t->lo_set6 = v6.lo_set6;
+	t->lo6 = v6.lo6;
+	t->lo_idx6 = v6.lo_idx6;
+	t->nlo6 = nlo6;
+	t->cc6 = v6.cc6;
+	t->start4 = (u32 *)((u8 *)t + align16(sizeof(*t)));
+	t->cc4 = (u16 *)((u8 *)t + offc4);
+	place(t, &load[0].segs);
+	if (table_index(t)) {
+		juris_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
+				      struct juris_range *v6, u32 n6)
+{
+	struct juris_load load[2];
+	struct juris_table *t;
+
+	juris_load_init(&load[0], 32);
+	juris_load_init(&load[1], 128);
+	load[0].rows = v4;
+	load[0].n = n4;
+	load[1].rows = v6;
+	load[1].n = n6;
+	/* An empty family's rows may be NULL: kept as segments, it has none. */
+	if (!v4)
+		load[0].rows = NULL;
+	if (!v6)
+		load[1].rows = NULL;
+	t = juris_table_build_loads(load);
+	load[0].rows = NULL;
+	load[1].rows = NULL;
+	juris_load_free(&load[0]);
+	juris_load_free(&load[1]);
+	return t;
+}
+
+void juris_table_free(struct juris_table *t)
+{
+	if (t) {
+		kvfree(t->index);
+		kvfree(t->data6);
+	}
+	kvfree(t);
 }
 
 /*

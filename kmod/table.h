@@ -16,7 +16,7 @@ struct juris_range {
  * A table is the address space of each family cut into disjoint segments,
  * sorted, the first starting at address 0; each segment carries the country
  * of the smallest input range covering it (JURIS_CC_UNKNOWN in the gaps).
- * It is one allocation, immutable once built, replaced whole under RCU.
+ * It is immutable once built, replaced whole under RCU.
  *
  * Lookups go through an index built with it, a multibit trie whose nodes
  * are compressed as in Poptrie (Asai and Ohara, 2015): a direct array of
@@ -67,12 +67,59 @@ struct juris_table {
 	u64 *lo6;
 	u32 nlo6;
 	u16 *cc6;
+	void *data6;		/* the IPv6 arrays' allocation */
+	/*
+	 * The index, an allocation of its own: it is built from the segments
+	 * once they are in place, after the load's own copy of them is gone.
+	 */
+	void *index;
 	u32 *dir[2];
 	struct juris_node *nodes[2];	/* the nodes' words */
 	u32 *slots[2];
 	u32 nnodes[2], nslots[2];	/* words and slots */
 };
 
+/*
+ * Segments as a build collects them: starts and countries in blocks of
+ * JURIS_SEG_BLOCK entries that never move (no copy as they grow, at most
+ * one block unused), 6 bytes an entry for IPv4 and 18 for IPv6.
+ */
+#define JURIS_SEG_BLOCK 4096
+#define JURIS_SEG_PARTS 3
+
+struct juris_seglist {
+	int bits;
+	u32 n;
+	u32 nblocks, cap;	/* blocks allocated; room in part[] */
+	void **part;		/* JURIS_SEG_PARTS arrays a block */
+};
+
+/*
+ * A family's rows as a table load receives them. While they come sorted
+ * and disjoint, as a compiled table sends them, they are kept as the
+ * segments they make (each row's start, and where a gap follows it, the
+ * gap's), which the build takes as they are: no sort, no sweep, no copy of
+ * the rows. The first row that overlaps or goes back turns them into rows
+ * (struct juris_range, 48 bytes each), sorted and swept at commit.
+ */
+struct juris_load {
+	struct juris_seglist segs;
+	juris_u128 end;			/* the last row's, while in segs */
+	struct juris_range *rows;	/* NULL while the rows are in segs */
+	u32 n, cap;			/* rows received; room in rows */
+};
+
+void juris_load_init(struct juris_load *load, int bits);
+/* Adds a valid row (start <= end, a country); limit caps the room for rows. */
+int juris_load_add(struct juris_load *load, const struct juris_range *r, u32 limit);
+void juris_load_free(struct juris_load *load);
+/*
+ * The table of both families' loads. It takes what it can of them as it
+ * goes (their segments); juris_load_free() them afterwards either way.
+ */
+struct juris_table *juris_table_build_loads(struct juris_load load[2]);
+
+/* The table of rows given at once (the rows are sorted in place). */
 struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 				      struct juris_range *v6, u32 n6);
 void juris_table_free(struct juris_table *t);

@@ -4,17 +4,21 @@
  *
  *   jload gen N SEED                CSV of N random rows (IPv4 and IPv6) that
  *                                   stay clear of the test addresses
- *   jload load N [--cpu C] [--hold] [--die-at K] [--base CSV]
+ *   jload load N [--cpu C] [--hold] [--die-at K] [--base CSV] [--sorted]
  *                                   one table load of the rows of CSV (a
  *                                   fixture, sent first) and N random IPv4
- *                                   rows below 192.0.0.0,
+ *                                   rows below 192.0.0.0 (--sorted: N/2
+ *                                   sorted, disjoint IPv4 rows there and N/2
+ *                                   IPv6 rows in 2000::/3, as a compiled
+ *                                   table sends them),
  *                                   generated as they are sent (the loader's
  *                                   own memory stays small), then commit,
  *                                   or with --hold print "holding N rows"
  *                                   and keep the load open until SIGUSR1
  *                                   (then commit) or death. Prints
  *                                   "committing", then "committed generation
- *                                   G in MS ms", or "error: STRERROR: EXTACK".
+ *                                   G in MS ms, table B bytes", or
+ *                                   "error: STRERROR: EXTACK".
  *                                   --die-at K: SIGKILL itself once its K-th
  *                                   request (1 BEGIN, then an ADD for CSV
  *                                   and one per 6000 rows, then COMMIT) has
@@ -133,12 +137,17 @@ static int pin(int cpu)
 	return 0;
 }
 
+/* The new table's generation and size, from COMMIT's answer. */
 static void gen_cb(struct nlmsghdr *h, void *arg)
 {
-	struct nlattr *a = nlr_attr(h, JURIS_A_TABLE_GEN);
+	struct nlattr *gen = nlr_attr(h, JURIS_A_TABLE_GEN);
+	struct nlattr *bytes = nlr_attr(h, JURIS_A_TABLE_BYTES);
+	uint64_t *out = arg;
 
-	if (a)
-		memcpy(arg, (char *)a + NLA_HDRLEN, sizeof(uint64_t));
+	if (gen)
+		memcpy(&out[0], (char *)gen + NLA_HDRLEN, sizeof(uint64_t));
+	if (bytes)
+		memcpy(&out[1], (char *)bytes + NLA_HDRLEN, sizeof(uint64_t));
 }
 
 static int fail(struct nlr *c, const char *what, int err)
@@ -207,11 +216,63 @@ static void on_usr1(int sig)
 	released = 1;
 }
 
-static int load(long n, int hold, const char *base)
+/*
+ * The next of n random rows, IPv4 below 192.0.0.0; or with sorted, the
+ * first half sorted and disjoint IPv4 rows, the second IPv6 rows in
+ * 2000::/3. Returns the family's attribute and writes the row's bytes.
+ */
+static int next_row(long i, long n, int sorted, void *row)
+{
+	static uint32_t at4 = 0x01000000;
+	static uint64_t at6 = 0x2000000000000000ULL;
+
+	if (!sorted) {
+		struct juris_range4 *r = row;
+		uint32_t len = 1U << (next_rand() % 12);
+		uint32_t start = 0x01000000 + next_rand() % (0xc0000000 - 0x01000000 - len);
+		uint32_t end = htonl(start + len - 1);
+
+		start = htonl(start);
+		memcpy(r->start, &start, 4);
+		memcpy(r->end, &end, 4);
+		country((char *)r->country);
+		return JURIS_A_RANGES4;
+	}
+	if (i < n / 2) {
+		struct juris_range4 *r = row;
+		uint32_t start = at4 + (next_rand() % 4 ? 0 : next_rand() % 1024);
+		uint32_t end = start + (1U << (next_rand() % 8)) - 1;
+
+		at4 = end + 1;
+		start = htonl(start);
+		end = htonl(end);
+		memcpy(r->start, &start, 4);
+		memcpy(r->end, &end, 4);
+		country((char *)r->country);
+		return JURIS_A_RANGES4;
+	} else {
+		struct juris_range6 *r = row;
+		/* /48s to /40s, by their top 64 bits; now and then a gap. */
+		uint64_t start = at6 + (next_rand() % 4 ? 0 : (next_rand() % 1024) << 16);
+		uint64_t end = start + (1ULL << (16 + next_rand() % 8)) - 1;
+		int b;
+
+		at6 = end + 1;
+		for (b = 0; b < 8; ++b) {
+			r->start[b] = start >> (56 - 8 * b);
+			r->end[b] = end >> (56 - 8 * b);
+		}
+		memset(r->start + 8, 0, 8);
+		memset(r->end + 8, 0xff, 8);
+		country((char *)r->country);
+		return JURIS_A_RANGES6;
+	}
+}
+
+static int load(long n, int hold, const char *base, int sorted)
 {
 	static struct nlr_msg m;
-	struct juris_range4 r;
-	uint64_t generation = 0, t0;
+	uint64_t answer[2] = { 0, 0 }, t0;
 	struct nlr c;
 	long i = 0;
 	int ret;
@@ -232,24 +293,24 @@ static int load(long n, int hold, const char *base)
 			return fail(&c, "add", ret);
 	}
 	while (i < n) {
+		struct juris_range6 row;
+		int type = next_row(i, n, sorted, &row);
+		size_t size = type == JURIS_A_RANGES4 ? sizeof(struct juris_range4) :
+							sizeof(struct juris_range6);
+		long k, chunk = JURIS_MAX_CHUNK_BYTES / size;
 		struct nlattr *a;
-		long k, chunk = JURIS_MAX_CHUNK_BYTES / sizeof(r);
 
+		/* A chunk of one family: up to where the family changes. */
+		if (sorted && i < n / 2 && chunk > n / 2 - i)
+			chunk = n / 2 - i;
 		if (chunk > n - i)
 			chunk = n - i;
 		nlr_init(&m, c.family, JURIS_CMD_TABLE_ADD, 0);
-		a = nlr_put(&m, JURIS_A_RANGES4, NULL, chunk * sizeof(r));
+		a = nlr_put(&m, type, NULL, chunk * size);
 		for (k = 0; k < chunk; ++k) {
-			uint32_t len = 1U << (next_rand() % 12);
-			uint32_t start = 0x01000000 + next_rand() % (0xc0000000 - 0x01000000 - len);
-			uint32_t end = start + len - 1;
-
-			start = htonl(start);
-			end = htonl(end);
-			memcpy(r.start, &start, 4);
-			memcpy(r.end, &end, 4);
-			country((char *)r.country);
-			memcpy((char *)a + NLA_HDRLEN + k * sizeof(r), &r, sizeof(r));
+			if (k)
+				next_row(i + k, n, sorted, &row);
+			memcpy((char *)a + NLA_HDRLEN + k * size, &row, size);
 		}
 		ret = request(&c, &m, NULL, NULL);
 		if (ret)
@@ -272,11 +333,12 @@ static int load(long n, int hold, const char *base)
 	fflush(stdout);
 	t0 = now_ns();
 	nlr_init(&m, c.family, JURIS_CMD_TABLE_COMMIT, 0);
-	ret = request(&c, &m, gen_cb, &generation);
+	ret = request(&c, &m, gen_cb, answer);
 	if (ret)
 		return fail(&c, "commit", ret);
-	printf("committed generation %llu in %llu ms\n", (unsigned long long)generation,
-	       (unsigned long long)(now_ns() - t0) / 1000000);
+	printf("committed generation %llu in %llu ms, table %llu bytes\n",
+	       (unsigned long long)answer[0], (unsigned long long)(now_ns() - t0) / 1000000,
+	       (unsigned long long)answer[1]);
 	return 0;
 }
 
@@ -580,12 +642,14 @@ int main(int argc, char *argv[])
 		return gen(atol(argv[2]), strtoul(argv[3], NULL, 0));
 	if (argc >= 3 && !strcmp(argv[1], "load")) {
 		const char *base = NULL;
-		int hold = 0;
+		int hold = 0, sorted = 0;
 
 		rng ^= (uint64_t)getpid() << 32 | (uint32_t)now_ns();
 		for (i = 3; i < argc; ++i) {
 			if (!strcmp(argv[i], "--hold"))
 				hold = 1;
+			else if (!strcmp(argv[i], "--sorted"))
+				sorted = 1;
 			else if (!strcmp(argv[i], "--base") && i + 1 < argc)
 				base = argv[++i];
 			else if (!strcmp(argv[i], "--die-at") && i + 1 < argc)
@@ -595,7 +659,7 @@ int main(int argc, char *argv[])
 			else
 				goto usage;
 		}
-		return load(atol(argv[2]), hold, base);
+		return load(atol(argv[2]), hold, base, sorted);
 	}
 	if (argc >= 5 && !strcmp(argv[1], "as"))
 		return run_as(atoi(argv[2]), argv[3], argv + 4);
@@ -606,7 +670,7 @@ int main(int argc, char *argv[])
 	if (argc >= 6 && argc - 5 <= MAX_ADDRS + 1 && !strcmp(argv[1], "send"))
 		return send_load(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argc - 5, argv + 5);
 usage:
-	fprintf(stderr, "usage: jload gen N SEED | load N [--cpu C] [--hold] [--die-at K] [--base CSV] | as UID CGROUP CMD... |\n"
+	fprintf(stderr, "usage: jload gen N SEED | load N [--cpu C] [--hold] [--die-at K] [--base CSV] [--sorted] | as UID CGROUP CMD... |\n"
 		"       rt CPU MS | sink PORT ADDR... | send SECS RATE PORT ADDR...\n");
 	return 2;
 }

@@ -17,6 +17,8 @@
 static int tests, failures;
 /* How the tables compare() built were searched, per family. */
 static int with_nodes[2], ranges_only[2], unindexed[2];
+/* How compare()'s loads kept their rows: as segments to the end, or not. */
+static int streamed, turned;
 
 static void ok(bool cond, const char *fmt, ...)
 {
@@ -78,6 +80,54 @@ static void random_row(struct juris_range *r, int bits, juris_u128 base, int spa
 	r->cc = 1 + rnd() % 8;	/* few countries: more merges */
 }
 
+/* Whether two tables hold the same segments of a family. */
+static bool same_segments(const struct juris_table *a, const struct juris_table *b, int bits)
+{
+	int f = bits == 32 ? 0 : 1;
+	u32 i;
+
+	if (a->nseg[f] != b->nseg[f] || a->rows[f] != b->rows[f])
+		return false;
+	for (i = 0; i < a->nseg[f]; ++i) {
+		if (bits == 32 ? a->start4[i] != b->start4[i] || a->cc4[i] != b->cc4[i] :
+		    juris_table_start6(a, i) != juris_table_start6(b, i) || a->cc6[i] != b->cc6[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The rows added one at a time, as a table load receives them: kept as
+ * segments while they come sorted and disjoint, turned into rows at the
+ * first that is not. The table must be the one built from all rows at once.
+ */
+static int compare_load(const struct juris_range *rows, u32 n, int bits,
+			const struct juris_table *want)
+{
+	struct juris_load load[2];
+	struct juris_table *t;
+	int f = bits == 32 ? 0 : 1, bad = 0;
+	u32 i, kept = 0;
+
+	juris_load_init(&load[0], 32);
+	juris_load_init(&load[1], 128);
+	for (i = 0; i < n; ++i) {
+		if (juris_load_add(&load[f], &rows[i], n))
+			return 1;
+		kept += !load[f].rows;
+	}
+	if (!load[f].rows)
+		++streamed;
+	else if (kept >= 10)
+		++turned;
+	t = juris_table_build_loads(load);
+	bad += !t || !same_segments(t, want, bits);
+	juris_load_free(&load[0]);
+	juris_load_free(&load[1]);
+	juris_table_free(t);
+	return bad;
+}
+
 /* Returns the number of mismatching probes; checks the segment invariants too. */
 static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, int span,
 		   u32 probes)
@@ -124,6 +174,7 @@ static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, i
 
 		bad += lookup(t, bits, a) != naive_lookup(rows, n, a);
 	}
+	bad += compare_load(rows, n, bits, t);
 	juris_table_free(t);
 	free(copy);
 	return bad;
@@ -163,7 +214,7 @@ static void test_random(int bits)
 
 	/* Disjoint rows, as a compiled table sends them, some adjacent, shuffled. */
 	bad = 0;
-	for (round = 0; round < 20; ++round) {
+	for (round = 0; round < 30; ++round) {
 		juris_u128 at = base + rnd() % 3;
 
 		n = 1 + rnd() % 500;
@@ -178,16 +229,29 @@ static void test_random(int bits)
 			rows[n - 1].end = max_of(bits);	/* one up to the top */
 			rows[0].start = 0;
 		}
-		for (i = n; i > 1; --i) {
+		/*
+		 * A third shuffled; a third sorted (a load keeps them as
+		 * segments); a third sorted, then a row over earlier ones.
+		 */
+		for (i = n; round % 3 == 0 && i > 1; --i) {
 			struct juris_range x = rows[i - 1];
 			u32 k = rnd() % i;
 
 			rows[i - 1] = rows[k];
 			rows[k] = x;
 		}
+		if (round % 3 == 2) {
+			random_row(&rows[n], bits, base, 12, n);
+			++n;
+		}
 		bad += compare(rows, n, bits, base, 16, 1000);
 	}
-	ok(bad == 0, "%s: 20 random disjoint tables agree too (%d)", fam, bad);
+	ok(bad == 0, "%s: 30 random disjoint tables agree too (%d)", fam, bad);
+	ok(streamed >= 5 && turned >= 5,
+	   "%s: rows added one at a time build the same tables, kept as segments (%d) or turned into rows on the way (%d)",
+	   fam, streamed, turned);
+	streamed = 0;
+	turned = 0;
 	f = bits == 32 ? 0 : 1;
 	ok(with_nodes[f] >= 50 && ranges_only[f] >= 5 && unindexed[f] >= 5,
 	   "%s: they exercise index nodes (%d tables), ranges alone (%d) and no index (%d)",
@@ -324,7 +388,7 @@ static void test_special(void)
 
 int main(void)
 {
-	printf("TAP version 13\n1..22\n");
+	printf("TAP version 13\n1..24\n");
 	test_random(32);
 	test_random(128);
 	test_empty();
