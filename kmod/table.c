@@ -604,11 +604,14 @@ static int table_index(struct juris_table *t)
 	bool index[2];
 	u8 *x;
 
+	index[0] = indexable(t->nseg[0]);
+	index[1] = indexable(t->nseg[1]);
+	if (!index[0] && !index[1])
+		return 0;
 	dir = juris_alloc(dir_bytes);
 	if (!dir)
 		return -ENOMEM;
 	for (f = 0; f < 2; ++f) {
-		index[f] = indexable(t->nseg[f]);
 		if (!index[f])
 			continue;
 		if (index_build(t, f ? 128 : 32, dir, NULL, NULL, &nnodes[f], &nslots[f])) {

@@ -2,7 +2,8 @@
 /*
  * libFuzzer harness for the table core: the input is a list of rows of both
  * families, the table is built with juris_table_build() as the kernel does
- * at commit, and every lookup near a row's edges, at every segment start
+ * at commit (and again from the rows added one at a time, as a load
+ * receives them), and every lookup near a row's edges, at every segment start
  * and at addresses the input picks must agree with the naive reference of
  * the host test. A disagreement or a broken segment invariant aborts.
  *
@@ -139,6 +140,7 @@ static void check_family(const struct juris_table *t, int bits, const struct jur
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct juris_range rows[2][MAX_ROWS], copy[2][MAX_ROWS];
+	struct juris_load load[2];
 	size_t nrows = size / ROW_BYTES, i;
 	struct juris_table *t;
 	u32 n[2] = { 0, 0 };
@@ -164,5 +166,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_family(t, 32, rows[0], n[0]);
 	check_family(t, 128, rows[1], n[1]);
 	juris_table_free(t);
+
+	/*
+	 * The same rows added one at a time, as a table load receives them
+	 * (kept as segments while sorted and disjoint): the same answers.
+	 */
+	juris_load_init(&load[0], 32);
+	juris_load_init(&load[1], 128);
+	for (i = 0; i < n[0]; ++i)
+		CHECK(!juris_load_add(&load[0], &rows[0][i], MAX_ROWS));
+	for (i = 0; i < n[1]; ++i)
+		CHECK(!juris_load_add(&load[1], &rows[1][i], MAX_ROWS));
+	t = juris_table_build_loads(load);
+	CHECK(t);
+	check_family(t, 32, rows[0], n[0]);
+	check_family(t, 128, rows[1], n[1]);
+	juris_table_free(t);
+	juris_load_free(&load[0]);
+	juris_load_free(&load[1]);
 	return 0;
 }
