@@ -30,6 +30,11 @@ struct juris_net {
 	struct juris_count __percpu *counts[__JURIS_VERDICT_LAST];
 	struct mutex lock;	/* serialises writers of all the fields */
 	struct juris_txn *txn;	/* the table load in progress, if any */
+	/*
+	 * Its socket's portid (0: none), read without the lock when any
+	 * generic netlink socket of the namespace is released.
+	 */
+	u32 txn_portid;
 	u64 generation;
 	/*
 	 * Registered only while the mode is not off: a namespace that does

@@ -120,6 +120,7 @@ void juris_txn_drop(struct juris_net *jn)
 	lockdep_assert_held(&jn->lock);
 	txn_free(jn->txn);
 	jn->txn = NULL;
+	WRITE_ONCE(jn->txn_portid, 0);
 }
 
 static juris_u128 addr_get(const u8 *p, int len)
@@ -354,6 +355,7 @@ static int juris_nl_table_begin(struct sk_buff *skb, struct genl_info *info)
 	juris_load_init(&txn->load[1], 128);
 	juris_txn_drop(jn);
 	jn->txn = txn;
+	WRITE_ONCE(jn->txn_portid, txn->portid);
 out:
 	mutex_unlock(&jn->lock);
 	return ret;
@@ -678,15 +680,24 @@ static struct genl_family juris_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(juris_nl_ops),
 };
 
-/* A loader that exits or is killed mid-load leaves nothing behind. */
+/*
+ * A loader that exits or is killed mid-load leaves nothing behind. Every
+ * netlink socket's release comes here; only the loader's takes the lock.
+ * (Generic netlink's per-socket family state, sock_priv, would call us for
+ * juris's sockets alone, but genl_sk_priv_get() is exported to no module:
+ * not in 6.12's Module.symvers, not on Android's KMI lists.) The portid is
+ * set before BEGIN's sendmsg() returns, so before its socket's release.
+ */
 static int juris_nl_notify(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	struct netlink_notify *n = ptr;
 	struct juris_net *jn;
 
-	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
 		return NOTIFY_DONE;
 	jn = juris_net(n->net);
+	if (READ_ONCE(jn->txn_portid) != n->portid)
+		return NOTIFY_DONE;
 	mutex_lock(&jn->lock);
 	/* A committing socket is inside sendmsg(): it is not released. */
 	if (jn->txn && jn->txn->portid == n->portid && !jn->txn->committing)
