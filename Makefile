@@ -122,7 +122,7 @@ $(B)/fuzz/csv_fuzz: tests/fuzz/csv_fuzz.c tests/fuzz/check.h userspace/csv.c use
 
 $(B)/fuzz/table_fuzz: tests/fuzz/table_fuzz.c tests/fuzz/check.h tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< kmod/table.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< kmod/table.c kmod/policy.c
 
 $(B)/fuzz/jtab_fuzz: tests/fuzz/jtab_fuzz.c tests/fuzz/check.h $(JTAB_DEPS)
 	@mkdir -p $(@D)

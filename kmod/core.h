@@ -76,9 +76,20 @@ typedef unsigned __int128 juris_u128;
  */
 #define JURIS_CC_UNKNOWN 0
 #define JURIS_NCC (1 + 26 * 26)
-/* The counter slot for special-purpose destinations, after every country. */
-#define JURIS_SLOT_SPECIAL JURIS_NCC
+/*
+ * Special-purpose destinations (policy.c), which no policy touches: in a
+ * table, their segments' country; in the counters, their slot, after
+ * every country.
+ */
+#define JURIS_CC_SPECIAL JURIS_NCC
+#define JURIS_SLOT_SPECIAL JURIS_CC_SPECIAL
 #define JURIS_NSLOTS (JURIS_NCC + 1)
+
+/* A prefix of a family of bits-bit addresses: len >= 1. */
+struct juris_prefix {
+	juris_u128 addr;
+	u8 len;
+};
 
 static inline u16 juris_cc_index(const u8 cc[2])
 {

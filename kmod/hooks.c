@@ -22,13 +22,14 @@
 
 static unsigned int judge(struct juris_net *jn, const struct juris_policy *policy,
 			  struct sk_buff *skb, const struct nf_hook_state *state,
-			  u16 cc, bool special, u8 proto)
+			  u16 cc, u8 proto)
 {
-	enum juris_verdict verdict = juris_policy_eval(policy, cc, special);
+	enum juris_verdict verdict = juris_policy_eval(policy, cc);
 	struct juris_count __percpu *c;
 	int err;
 
-	c = jn->counts[verdict] + (special ? JURIS_SLOT_SPECIAL : cc);
+	/* A country's slot, or JURIS_SLOT_SPECIAL for JURIS_CC_SPECIAL. */
+	c = jn->counts[verdict] + cc;
 	this_cpu_inc(c->packets);
 	this_cpu_add(c->bytes, skb->len);
 
@@ -52,18 +53,13 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 	struct juris_net *jn = priv;
 	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	const struct iphdr *iph;
-	bool special;
-	u32 daddr;
 	u16 cc;
 
 	if (policy->mode == JURIS_MODE_OFF)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
-	daddr = ntohl(iph->daddr);
-	special = juris_special_v4(daddr);
-	cc = special ? JURIS_CC_UNKNOWN :
-		       juris_table_lookup_v4(rcu_dereference(jn->table), daddr);
-	return judge(jn, policy, skb, state, cc, special, iph->protocol);
+	cc = juris_dest_v4(rcu_dereference(jn->table), ntohl(iph->daddr));
+	return judge(jn, policy, skb, state, cc, iph->protocol);
 }
 
 static unsigned int hook6(void *priv, struct sk_buff *skb,
@@ -73,7 +69,6 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	const struct ipv6hdr *ip6h;
 	juris_u128 daddr;
-	bool special;
 	u16 cc;
 
 	if (policy->mode == JURIS_MODE_OFF)
@@ -83,10 +78,8 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		(juris_u128)ntohl(ip6h->daddr.s6_addr32[1]) << 64 |
 		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
 		ntohl(ip6h->daddr.s6_addr32[3]);
-	special = juris_special_v6(daddr);
-	cc = special ? JURIS_CC_UNKNOWN :
-		       juris_table_lookup_v6(rcu_dereference(jn->table), daddr);
-	return judge(jn, policy, skb, state, cc, special, ip6h->nexthdr);
+	cc = juris_dest_v6(rcu_dereference(jn->table), daddr);
+	return judge(jn, policy, skb, state, cc, ip6h->nexthdr);
 }
 
 static int hooks_register(struct net *net, struct juris_net *jn)

@@ -475,6 +475,7 @@ static void table_free_rcu(struct rcu_head *rcu)
 static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_overlay over[2];
 	struct juris_table *t, *old;
 	struct juris_txn *txn;
 	struct sk_buff *msg;
@@ -504,7 +505,8 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	 */
 	txn->committing = true;
 	mutex_unlock(&jn->lock);
-	t = juris_table_build_loads(txn->load);
+	juris_special_overlay(over);
+	t = juris_table_build_loads(txn->load, over);
 	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);
 	if (!t) {
@@ -550,6 +552,7 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	struct juris_net *jn = juris_net(genl_info_net(info));
 	struct nlattr *attr = info->attrs[JURIS_A_ADDR];
 	const struct juris_policy *policy;
+	const struct juris_table *table;
 	juris_u128 addr, start, end;
 	enum juris_verdict verdict;
 	int len, ret, bits;
@@ -574,13 +577,17 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_read_lock();
 	policy = rcu_dereference(jn->policy);
-	idx = juris_table_segment(rcu_dereference(jn->table), bits, addr, &start, &end);
-	special = bits == 32 ? juris_special_v4(addr) : juris_special_v6(addr);
-	verdict = juris_policy_eval(policy, idx, special);
+	table = rcu_dereference(jn->table);
+	idx = juris_table_segment(table, bits, addr, &start, &end);
+	/* With no table, the whole space is one unknown segment. */
+	if (!table && (bits == 32 ? juris_special_v4(addr) : juris_special_v6(addr)))
+		idx = JURIS_CC_SPECIAL;
+	special = idx == JURIS_CC_SPECIAL;
+	verdict = juris_policy_eval(policy, idx);
 	rcu_read_unlock();
 
 	ret = nla_put(msg, JURIS_A_ADDR, len, nla_data(attr));
-	if (idx) {
+	if (idx && !special) {
 		juris_cc_code(idx, cc);
 		ret = ret || nla_put(msg, JURIS_A_COUNTRY, 2, cc);
 	}

@@ -6,19 +6,15 @@
 
 #include "policy.h"
 
-struct prefix {
-	juris_u128 addr;
-	u8 len;
-};
-
 #define V4(a, b, c, d) (((juris_u128)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 #define V6(hi16) ((juris_u128)(hi16) << 112)
 
 /*
  * Traffic to these never leaves for a jurisdiction: it stays on the host or
  * the local network, or is multicast. Blocking it would break the device.
+ * Sorted and disjoint: every table is built with them laid over it.
  */
-static const struct prefix special4[] = {
+static const struct juris_prefix special4[] = {
 	{ V4(0, 0, 0, 0), 8 },		/* "this network", unspecified */
 	{ V4(10, 0, 0, 0), 8 },		/* RFC 1918 */
 	{ V4(100, 64, 0, 0), 10 },	/* CGNAT, RFC 6598 */
@@ -30,7 +26,7 @@ static const struct prefix special4[] = {
 	{ V4(255, 255, 255, 255), 32 },	/* limited broadcast */
 };
 
-static const struct prefix special6[] = {
+static const struct juris_prefix special6[] = {
 	{ 0, 128 },			/* unspecified */
 	{ 1, 128 },			/* loopback */
 	{ V6(0xfc00), 7 },		/* unique local */
@@ -38,7 +34,7 @@ static const struct prefix special6[] = {
 	{ V6(0xff00), 8 },		/* multicast */
 };
 
-static bool in_prefixes(const struct prefix *p, int n, int bits, juris_u128 addr)
+static bool in_prefixes(const struct juris_prefix *p, int n, int bits, juris_u128 addr)
 {
 	int i;
 
@@ -101,12 +97,19 @@ bool juris_special_ref_v6(juris_u128 addr)
 	return in_prefixes(special6, sizeof(special6) / sizeof(*special6), 128, addr);
 }
 
-enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc,
-				     bool special)
+void juris_special_overlay(struct juris_overlay over[2])
+{
+	over[0].prefix = special4;
+	over[0].n = sizeof(special4) / sizeof(*special4);
+	over[1].prefix = special6;
+	over[1].n = sizeof(special6) / sizeof(*special6);
+}
+
+enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc)
 {
 	bool approved;
 
-	if (p->mode == JURIS_MODE_OFF || special)
+	if (p->mode == JURIS_MODE_OFF || cc == JURIS_CC_SPECIAL)
 		return JURIS_VERDICT_ALLOW;
 	if (cc == JURIS_CC_UNKNOWN)
 		approved = p->unknown == JURIS_UNKNOWN_ALLOW;

@@ -670,57 +670,125 @@ static int load_segments(struct juris_load *load, int bits)
 }
 
 /*
- * The segments of s with neighbours of one country merged (rows kept as
- * they came are not), and of those, the IPv6 starts with low bits.
+ * The segments of a seglist with an overlay's prefixes laid over them, as
+ * a sequence of (start, country) with neighbours of one country merged.
  */
-static u32 merged(const struct juris_seglist *s, u32 *nlo)
+struct fold {
+	struct juris_seglist *s;
+	const struct juris_prefix *p;
+	u32 np;
+	u32 i, k;		/* the next segment, the next or current prefix */
+	bool inside;		/* in prefix k, which ends at end */
+	juris_u128 end;
+	u16 cc;			/* the segments' country where the last event was */
+	u16 out;		/* the country last given out */
+	bool started;
+};
+
+static void fold_init(struct fold *f, struct juris_seglist *s,
+		      const struct juris_overlay *over)
 {
-	u32 i, n = 0;
-	u16 prev = 0;
+	memset(f, 0, sizeof(*f));
+	f->s = s;
+	if (over) {
+		f->p = over->prefix;
+		f->np = over->n;
+	}
+}
+
+/* The next event: a segment starts, a prefix starts, a prefix ends. */
+static bool fold_event(struct fold *f, juris_u128 *at, u16 *cc)
+{
+	juris_u128 max = family_max(f->s->bits), next = 0;
+	bool have = false;
+
+	if (f->i < f->s->n) {
+		next = sl_start(f->s, f->i);
+		have = true;
+	}
+	if (f->inside) {
+		if (f->end != max && (!have || f->end + 1 < next)) {
+			next = f->end + 1;
+			have = true;
+		}
+	} else if (f->k < f->np && (!have || f->p[f->k].addr < next)) {
+		next = f->p[f->k].addr;
+		have = true;
+	}
+	if (!have)
+		return false;
+	if (f->i < f->s->n && sl_start(f->s, f->i) == next)
+		f->cc = sl_cc(f->s, f->i++);
+	if (f->inside && f->end != max && f->end + 1 == next) {
+		f->inside = false;
+		++f->k;
+	}
+	if (!f->inside && f->k < f->np && f->p[f->k].addr == next) {
+		int host = f->s->bits - f->p[f->k].len;
+
+		f->inside = true;
+		f->end = f->p[f->k].addr | (host ? (((juris_u128)1 << (host - 1)) << 1) - 1 : 0);
+	}
+	*at = next;
+	*cc = f->inside ? JURIS_CC_SPECIAL : f->cc;
+	return true;
+}
+
+static bool fold_next(struct fold *f, juris_u128 *at, u16 *cc)
+{
+	while (fold_event(f, at, cc)) {
+		if (f->started && *cc == f->out)
+			continue;
+		f->started = true;
+		f->out = *cc;
+		return true;
+	}
+	return false;
+}
+
+/* How many segments the fold gives, and how many IPv6 starts with low bits. */
+static u32 fold_count(struct juris_seglist *s, const struct juris_overlay *over, u32 *nlo)
+{
+	struct fold f;
+	juris_u128 at;
+	u32 n = 0;
+	u16 cc;
 
 	*nlo = 0;
-	for (i = 0; i < s->n; ++i) {
-		u16 cc = sl_cc(s, i);
-
-		if (i && cc == prev)
-			continue;
-		prev = cc;
-		++n;
-		if (s->bits == 128 && (u64)sl_start(s, i))
-			++*nlo;
-		if (!(i % (16 * RESCHED_STEPS)))
+	fold_init(&f, s, over);
+	while (fold_next(&f, &at, &cc)) {
+		*nlo += s->bits == 128 && (u64)at;
+		if (!(++n % (16 * RESCHED_STEPS)))
 			cond_resched();
 	}
 	return n;
 }
 
-/* Copies the merged segments of s into t, freeing its blocks as it goes. */
-static void place(struct juris_table *t, struct juris_seglist *s)
+/* Places the fold's segments in t, freeing the seglist's blocks as it goes. */
+static void place(struct juris_table *t, struct juris_seglist *s,
+		  const struct juris_overlay *over)
 {
-	u32 i, n = 0, nlo = 0;
-	u16 prev = 0;
+	u32 n = 0, nlo = 0;
+	struct fold f;
+	juris_u128 at;
+	u16 cc;
 
-	for (i = 0; i < s->n; ++i) {
-		juris_u128 start = sl_start(s, i);
-		u16 cc = sl_cc(s, i);
-
-		if (!(i % JURIS_SEG_BLOCK)) {
-			sl_release(s, i);
+	fold_init(&f, s, over);
+	while (fold_next(&f, &at, &cc)) {
+		if (!(n % JURIS_SEG_BLOCK)) {
+			sl_release(s, f.i);
 			cond_resched();
 		}
-		if (i && cc == prev)
-			continue;
-		prev = cc;
 		if (s->bits == 32) {
-			t->start4[n] = (u32)start;
+			t->start4[n] = (u32)at;
 			t->cc4[n++] = cc;
 			continue;
 		}
-		t->hi6[n] = (u64)(start >> 64);
-		if ((u64)start) {
+		t->hi6[n] = (u64)(at >> 64);
+		if ((u64)at) {
 			t->lo_set6[n / 64] |= (u64)1 << (n % 64);
 			t->lo_idx6[nlo] = n;
-			t->lo6[nlo++] = (u64)start;
+			t->lo6[nlo++] = (u64)at;
 		}
 		t->cc6[n++] = cc;
 	}
@@ -734,7 +802,8 @@ static void place(struct juris_table *t, struct juris_seglist *s)
  * load, 10 in the table, 6 and 6 for IPv4) the peak is then the load plus
  * the IPv6 segments, about 1.4 times the world's table.
  */
-struct juris_table *juris_table_build_loads(struct juris_load load[2])
+struct juris_table *juris_table_build_loads(struct juris_load load[2],
+					    const struct juris_overlay over[2])
 {
 	size_t size, size6, offset6, offlo6, offidx6, offc6, offc4;
 	struct juris_table *t, v6 = { 0 };
@@ -743,8 +812,8 @@ struct juris_table *juris_table_build_loads(struct juris_load load[2])
 
 	if (load_segments(&load[0], 32) || load_segments(&load[1], 128))
 		return NULL;
-	n4 = merged(&load[0].segs, &unused);
-	n6 = merged(&load[1].segs, &nlo6);
+	n4 = fold_count(&load[0].segs, over ? &over[0] : NULL, &unused);
+	n6 = fold_count(&load[1].segs, over ? &over[1] : NULL, &nlo6);
 
 	/* The 8-byte arrays first, then the 4- and 2-byte. */
 	offset6 = n6 * sizeof(u64);
@@ -761,7 +830,7 @@ struct juris_table *juris_table_build_loads(struct juris_load load[2])
 	v6.lo_idx6 = (u32 *)(data6 + offidx6);
 	v6.cc6 = (u16 *)(data6 + offc6);
 	memset(v6.lo_set6, 0, (n6 / 64 + 1) * sizeof(u64));
-	place(&v6, &load[1].segs);
+	place(&v6, &load[1].segs, over ? &over[1] : NULL);
 
 	offc4 = align16(sizeof(*t)) + n4 * sizeof(u32);
 	size = offc4 + n4 * sizeof(u16);
@@ -785,7 +854,7 @@ struct juris_table *juris_table_build_loads(struct juris_load load[2])
 	t->cc6 = v6.cc6;
 	t->start4 = (u32 *)((u8 *)t + align16(sizeof(*t)));
 	t->cc4 = (u16 *)((u8 *)t + offc4);
-	place(t, &load[0].segs);
+	place(t, &load[0].segs, over ? &over[0] : NULL);
 	if (table_index(t)) {
 		juris_table_free(t);
 		return NULL;
@@ -794,7 +863,8 @@ struct juris_table *juris_table_build_loads(struct juris_load load[2])
 }
 
 struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
-				      struct juris_range *v6, u32 n6)
+				      struct juris_range *v6, u32 n6,
+				      const struct juris_overlay over[2])
 {
 	struct juris_load load[2];
 	struct juris_table *t;
@@ -810,7 +880,7 @@ struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
 		load[0].rows = NULL;
 	if (!v6)
 		load[1].rows = NULL;
-	t = juris_table_build_loads(load);
+	t = juris_table_build_loads(load, over);
 	load[0].rows = NULL;
 	load[1].rows = NULL;
 	juris_load_free(&load[0]);

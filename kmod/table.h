@@ -114,14 +114,27 @@ void juris_load_init(struct juris_load *load, int bits);
 int juris_load_add(struct juris_load *load, const struct juris_range *r, u32 limit);
 void juris_load_free(struct juris_load *load);
 /*
- * The table of both families' loads. It takes what it can of them as it
- * goes (their segments); juris_load_free() them afterwards either way.
+ * Prefixes a commit lays over every table, sorted and disjoint: the
+ * special-purpose destinations become segments of their own, of country
+ * JURIS_CC_SPECIAL, so that a packet's verdict takes one lookup.
  */
-struct juris_table *juris_table_build_loads(struct juris_load load[2]);
+struct juris_overlay {
+	const struct juris_prefix *prefix;
+	u32 n;
+};
+
+/*
+ * The table of both families' loads, with over's prefixes (if any) laid
+ * over them. It takes what it can of the loads as it goes (their
+ * segments); juris_load_free() them afterwards either way.
+ */
+struct juris_table *juris_table_build_loads(struct juris_load load[2],
+					    const struct juris_overlay over[2]);
 
 /* The table of rows given at once (the rows are sorted in place). */
 struct juris_table *juris_table_build(struct juris_range *v4, u32 n4,
-				      struct juris_range *v6, u32 n6);
+				      struct juris_range *v6, u32 n6,
+				      const struct juris_overlay over[2]);
 void juris_table_free(struct juris_table *t);
 /* memcpy with a preemption point every 256 KiB, for large copies. */
 void juris_copy(void *dst, const void *src, size_t len);

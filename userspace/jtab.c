@@ -258,7 +258,7 @@ long jtab_write(FILE *f, const struct range_set *set,
 
 	if (!r4 || !r6)
 		goto out;
-	t = juris_table_build(r4, set->n4, r6, set->n6);
+	t = juris_table_build(r4, set->n4, r6, set->n6, NULL);
 	if (!t)
 		goto out;
 	ret = -ENAMETOOLONG;

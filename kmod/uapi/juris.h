@@ -71,13 +71,17 @@
  * rows commits an empty table (every address unmapped).
  *
  * Where ranges nest or overlap, the smallest range covering an address wins;
- * between ranges of equal size, the one added last wins.
+ * between ranges of equal size, the one added last wins. The commit lays
+ * the special-purpose prefixes over the table: they become segments of
+ * their own, of no country, whatever the rows say (and count among the
+ * table's segments).
  *
  * JURIS_CMD_LOOKUP (doit, unprivileged)
  *   request: JURIS_A_ADDR (4 or 16 bytes; required)
- *   reply:   JURIS_A_ADDR, JURIS_A_COUNTRY (absent when unmapped),
- *            JURIS_A_RANGE_START, JURIS_A_RANGE_END (the disjoint segment of
- *            the active table holding the address), JURIS_A_VERDICT u8
+ *   reply:   JURIS_A_ADDR, JURIS_A_COUNTRY (absent when unmapped or
+ *            special-purpose), JURIS_A_RANGE_START, JURIS_A_RANGE_END (the
+ *            disjoint segment of the active table holding the address: for
+ *            a special-purpose one, that prefix's), JURIS_A_VERDICT u8
  *            (enum juris_verdict, what the active policy would do),
  *            JURIS_A_SPECIAL flag (special-purpose address, always allowed)
  *   The segment is always present: a gap between mapped ranges, or the
@@ -87,7 +91,7 @@
  *   One message per country with traffic: JURIS_A_COUNTRY (absent for
  *   unmapped destinations; JURIS_A_SPECIAL set for special-purpose ones) and
  *   JURIS_A_COUNTS, a nest like JURIS_A_TOTALS. Special-purpose destinations
- *   are counted apart from their country, if they have one.
+ *   are counted apart, with no country.
  *
  * GET_STATUS, TABLE_BEGIN, TABLE_COMMIT, TABLE_ABORT and GET_COUNTERS take
  * no attributes.

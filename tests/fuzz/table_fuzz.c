@@ -22,6 +22,7 @@
 
 #include "../../kmod/table.h"
 #include "../host/naive.h"
+#include "../../kmod/policy.h"
 #include "check.h"
 
 #define ROW_BYTES 6
@@ -82,7 +83,18 @@ static u16 lookup(const struct juris_table *t, int bits, juris_u128 a)
 			    juris_table_lookup_v6(t, a);
 }
 
-/* The table must answer as the naive scan does, with exact segments. */
+/* Whether the table checked has the special-purpose prefixes laid over. */
+static bool overlaid;
+
+/* The naive scan's answer, or JURIS_CC_SPECIAL where the prefixes are laid over. */
+static u16 expect(int bits, const struct juris_range *rows, u32 n, juris_u128 a)
+{
+	if (overlaid && (bits == 32 ? juris_special_ref_v4((u32)a) : juris_special_ref_v6(a)))
+		return JURIS_CC_SPECIAL;
+	return naive_lookup(rows, n, a);
+}
+
+/* The table must answer as the reference does, with exact segments. */
 static void probe(const struct juris_table *t, int bits, const struct juris_range *rows,
 		  u32 n, juris_u128 a)
 {
@@ -91,10 +103,10 @@ static void probe(const struct juris_table *t, int bits, const struct juris_rang
 
 	a &= max_of(bits);
 	cc = lookup(t, bits, a);
-	CHECK(cc == naive_lookup(rows, n, a));
+	CHECK(cc == expect(bits, rows, n, a));
 	CHECK(juris_table_segment(t, bits, a, &start, &end) == cc);
 	CHECK(start <= a && a <= end && end <= max_of(bits));
-	CHECK(naive_lookup(rows, n, start) == cc && naive_lookup(rows, n, end) == cc);
+	CHECK(expect(bits, rows, n, start) == cc && expect(bits, rows, n, end) == cc);
 }
 
 static void check_family(const struct juris_table *t, int bits, const struct juris_range *rows,
@@ -104,7 +116,8 @@ static void check_family(const struct juris_table *t, int bits, const struct jur
 	u32 i, nseg = t->nseg[f];
 
 	CHECK(t->rows[f] == n);
-	CHECK(nseg >= 1 && nseg <= 2 * n + 1);
+	/* Each prefix laid over adds at most two segments. */
+	CHECK(nseg >= 1 && nseg <= 2 * n + 1 + (overlaid ? 2 * 9 : 0));
 	for (i = 0; i < nseg; ++i) {
 		juris_u128 s = bits == 32 ? t->start4[i] : juris_table_start6(t, i);
 		u16 c = bits == 32 ? t->cc4[i] : t->cc6[i];
@@ -140,6 +153,7 @@ static void check_family(const struct juris_table *t, int bits, const struct jur
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct juris_range rows[2][MAX_ROWS], copy[2][MAX_ROWS];
+	struct juris_overlay over[2];
 	struct juris_load load[2];
 	size_t nrows = size / ROW_BYTES, i;
 	struct juris_table *t;
@@ -161,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* The build sorts its input in place; the reference keeps the original. */
 	memcpy(copy, rows, sizeof(rows));
-	t = juris_table_build(n[0] ? copy[0] : NULL, n[0], n[1] ? copy[1] : NULL, n[1]);
+	t = juris_table_build(n[0] ? copy[0] : NULL, n[0], n[1] ? copy[1] : NULL, n[1], NULL);
 	CHECK(t);
 	check_family(t, 32, rows[0], n[0]);
 	check_family(t, 128, rows[1], n[1]);
@@ -169,18 +183,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/*
 	 * The same rows added one at a time, as a table load receives them
-	 * (kept as segments while sorted and disjoint): the same answers.
+	 * (kept as segments while sorted and disjoint), built as a commit
+	 * builds them, with the special-purpose prefixes laid over.
 	 */
+	juris_special_overlay(over);
+	overlaid = true;
 	juris_load_init(&load[0], 32);
 	juris_load_init(&load[1], 128);
 	for (i = 0; i < n[0]; ++i)
 		CHECK(!juris_load_add(&load[0], &rows[0][i], MAX_ROWS));
 	for (i = 0; i < n[1]; ++i)
 		CHECK(!juris_load_add(&load[1], &rows[1][i], MAX_ROWS));
-	t = juris_table_build_loads(load);
+	t = juris_table_build_loads(load, over);
 	CHECK(t);
 	check_family(t, 32, rows[0], n[0]);
 	check_family(t, 128, rows[1], n[1]);
+	overlaid = false;
 	juris_table_free(t);
 	juris_load_free(&load[0]);
 	juris_load_free(&load[1]);

@@ -85,7 +85,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 43
+plan 47
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -158,6 +158,20 @@ juris policy set --unknown deny
 expect "special-purpose: RFC 1918 next hop is always allowed" ok from "$device" tcp 10.0.2.2
 expect "special-purpose: CGNAT 100.64.0.0/10 is always allowed" ok from "$device" tcp 100.64.0.1
 expect "special-purpose: ULA fd00::/8 is always allowed" ok from "$device" tcp fd00:2::2
+
+# A table that maps special-purpose ranges to a country that is not
+# approved changes nothing: the prefixes are laid over every table at
+# commit, and a lookup there finds their segment, of no country.
+printf '%s\n' 10.0.0.0,10.255.255.255,US 100.64.0.0,100.127.255.255,US \
+	fd00::,fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,US >/tmp/claims.csv
+juris table load "$HERE/fixture.csv" /tmp/claims.csv >/dev/null
+expect "special-purpose: a table that maps RFC 1918 to US changes nothing" ok from "$device" tcp 10.0.2.2
+expect "special-purpose: nor one that maps CGNAT to US" ok from "$device" tcp 100.64.0.1
+expect "special-purpose: nor one that maps the ULA range to US" ok from "$device" tcp fd00:2::2
+expect "lookup: 10.0.2.2 is in the special-purpose segment 10.0.0.0/8, of no country" \
+	'{"address":"10.0.2.2","country":null,"start":"10.0.0.0","end":"10.255.255.255","verdict":"allow","special":true}' \
+	juris lookup 10.0.2.2 --json
+juris table load "$HERE/fixture.csv" >/dev/null
 
 expect "forwarded: a client behind the device reaches an approved country" ok from "$client" tcp 192.0.2.1
 expect "forwarded: traffic to a non-approved country is dropped" ETIMEDOUT \

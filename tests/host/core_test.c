@@ -120,7 +120,7 @@ static int compare_load(const struct juris_range *rows, u32 n, int bits,
 		++streamed;
 	else if (kept >= 10)
 		++turned;
-	t = juris_table_build_loads(load);
+	t = juris_table_build_loads(load, NULL);
 	bad += !t || !same_segments(t, want, bits);
 	juris_load_free(&load[0]);
 	juris_load_free(&load[1]);
@@ -138,7 +138,7 @@ static int compare(struct juris_range *rows, u32 n, int bits, juris_u128 base, i
 	u32 i, nseg;
 
 	memcpy(copy, rows, n * sizeof(*copy));
-	t = bits == 32 ? juris_table_build(copy, n, NULL, 0) : juris_table_build(NULL, 0, copy, n);
+	t = bits == 32 ? juris_table_build(copy, n, NULL, 0, NULL) : juris_table_build(NULL, 0, copy, n, NULL);
 	if (!t)
 		return -1;
 	nseg = t->nseg[bits == 32 ? 0 : 1];
@@ -272,8 +272,8 @@ static void test_random(int bits)
 	rows[n++] = (struct juris_range){ base, base + 255, 0, 3 };
 	rows[n++] = (struct juris_range){ base, base + 255, 1, 4 };
 	{
-		struct juris_table *t = bits == 32 ? juris_table_build(rows, n, NULL, 0) :
-						     juris_table_build(NULL, 0, rows, n);
+		struct juris_table *t = bits == 32 ? juris_table_build(rows, n, NULL, 0, NULL) :
+						     juris_table_build(NULL, 0, rows, n, NULL);
 
 		ok(t && lookup(t, bits, base + 7) == 4, "%s: on equal ranges the later row wins", fam);
 		juris_table_free(t);
@@ -283,7 +283,7 @@ static void test_random(int bits)
 
 static void test_empty(void)
 {
-	struct juris_table *t = juris_table_build(NULL, 0, NULL, 0);
+	struct juris_table *t = juris_table_build(NULL, 0, NULL, 0, NULL);
 
 	ok(t && t->nseg[0] == 1 && t->nseg[1] == 1 &&
 	   juris_table_lookup_v4(t, 0x01020304) == JURIS_CC_UNKNOWN &&
@@ -299,7 +299,7 @@ static void test_segment(void)
 		{ 0x0a000000, 0x0a0000ff, 0, 3 },
 		{ 0x0a000010, 0x0a00001f, 1, 4 },
 	};
-	struct juris_table *t = juris_table_build(rows, 2, NULL, 0);
+	struct juris_table *t = juris_table_build(rows, 2, NULL, 0, NULL);
 	juris_u128 s, e;
 	u16 cc = juris_table_segment(t, 32, 0x0a000005, &s, &e);
 
@@ -322,18 +322,18 @@ static void test_policy(void)
 	   juris_cc_index((const u8 *)"in") == JURIS_CC_UNKNOWN,
 	   "%s: country codes map to indexes and back", "policy");
 	juris_policy_set_allow(&p, in);
-	ok(juris_policy_eval(&p, in, false) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(&p, us, false) == JURIS_VERDICT_DENY &&
-	   juris_policy_eval(&p, JURIS_CC_UNKNOWN, false) == JURIS_VERDICT_DENY &&
-	   juris_policy_eval(&p, us, true) == JURIS_VERDICT_ALLOW,
+	ok(juris_policy_eval(&p, in) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(&p, us) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(&p, JURIS_CC_UNKNOWN) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(&p, JURIS_CC_SPECIAL) == JURIS_VERDICT_ALLOW,
 	   "%s: enforce allows approved and special, denies the rest", "policy");
 	p.unknown = JURIS_UNKNOWN_ALLOW;
 	p.mode = JURIS_MODE_AUDIT;
-	ok(juris_policy_eval(&p, JURIS_CC_UNKNOWN, false) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(&p, us, false) == JURIS_VERDICT_AUDIT,
+	ok(juris_policy_eval(&p, JURIS_CC_UNKNOWN) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(&p, us) == JURIS_VERDICT_AUDIT,
 	   "%s: audit marks what enforce would drop; unknown allow", "policy");
 	p.mode = JURIS_MODE_OFF;
-	ok(juris_policy_eval(&p, us, false) == JURIS_VERDICT_ALLOW,
+	ok(juris_policy_eval(&p, us) == JURIS_VERDICT_ALLOW,
 	   "%s: off allows everything", "policy");
 }
 
@@ -386,14 +386,104 @@ static void test_special(void)
 	ok(good, "%s: the packet path's special-purpose checks agree with the prefix list", "policy");
 }
 
+/*
+ * Tables built with the special-purpose prefixes laid over them, as a
+ * commit builds them: every address gives JURIS_CC_SPECIAL where the
+ * prefix list says so, the naive answer elsewhere; rows that cover special
+ * prefixes, start or end inside them or touch their edges included.
+ */
+static void test_overlay(int bits)
+{
+	const char *fam = bits == 32 ? "IPv4" : "IPv6";
+	struct juris_range *rows = malloc(400 * sizeof(*rows));
+	juris_u128 edges[] = { 0, 1, 2,
+		bits == 32 ? 0x0a000000 : (juris_u128)0xfc00 << 112,
+		bits == 32 ? 0x64400000 : (juris_u128)0xfe80 << 112,
+		bits == 32 ? 0xc0a80000 : (juris_u128)0xff00 << 112,
+		bits == 32 ? 0xe0000000 : (juris_u128)0x2001 << 112,
+		bits == 32 ? 0xfffffff0 : max_of(128) - 15 };
+	struct juris_overlay over[2];
+	int round, bad = 0, k, specials = 0;
+	u32 i, n;
+
+	juris_special_overlay(over);
+	for (round = 0; round < 100; ++round) {
+		struct juris_range *copy;
+		struct juris_table *t;
+
+		n = rnd() % 400;
+		for (i = 0; i < n; ++i) {
+			juris_u128 base = edges[rnd() % (sizeof(edges) / sizeof(*edges))];
+
+			random_row(&rows[i], bits, base >= 0x10000 ? base - 0x8000 : 0, 16, i);
+			if (rnd() % 8 == 0)
+				rows[i].end = rnd() % 2 ? max_of(bits) : rows[i].start + (rnd() & 0xffffff);
+			if (rows[i].start > max_of(bits))
+				rows[i].start = max_of(bits) - rnd() % 4096;
+			if (rows[i].end < rows[i].start || rows[i].end > max_of(bits))
+				rows[i].end = max_of(bits);
+		}
+		copy = malloc((n ? n : 1) * sizeof(*copy));
+		memcpy(copy, rows, n * sizeof(*copy));
+		t = bits == 32 ? juris_table_build(copy, n, NULL, 0, over) :
+				 juris_table_build(NULL, 0, copy, n, over);
+		if (!t) {
+			++bad;
+			free(copy);
+			continue;
+		}
+		for (k = 0; k < 3000; ++k) {
+			juris_u128 a = edges[k % (sizeof(edges) / sizeof(*edges))];
+			bool special;
+			u16 want;
+
+			/* Near an edge, a row's edge, or anywhere. */
+			if (k % 3 == 0)
+				a += (juris_u128)(rnd() % 0x20000) - 0x10000;
+			else if (k % 3 == 1 && n)
+				a = rows[rnd() % n].start + rnd() % 3 - 1;
+			else
+				a = (juris_u128)rnd() << 64 | rnd();
+			a &= max_of(bits);
+			special = bits == 32 ? juris_special_ref_v4((u32)a) : juris_special_ref_v6(a);
+			want = special ? JURIS_CC_SPECIAL : naive_lookup(rows, n, a);
+			specials += special;
+			bad += lookup(t, bits, a) != want;
+		}
+		/* The special-purpose edges themselves. */
+		for (i = 0; i < over[bits == 32 ? 0 : 1].n; ++i) {
+			const struct juris_prefix *p = &over[bits == 32 ? 0 : 1].prefix[i];
+			int host = bits - p->len;
+			juris_u128 last = p->addr | (host ? (((juris_u128)1 << (host - 1)) << 1) - 1 : 0);
+
+			bad += lookup(t, bits, p->addr) != JURIS_CC_SPECIAL;
+			bad += lookup(t, bits, last) != JURIS_CC_SPECIAL;
+			if (p->addr && !(bits == 32 ? juris_special_ref_v4((u32)p->addr - 1) :
+					  juris_special_ref_v6(p->addr - 1)))
+				bad += lookup(t, bits, p->addr - 1) != naive_lookup(rows, n, p->addr - 1);
+			if (last != max_of(bits) && !(bits == 32 ? juris_special_ref_v4((u32)last + 1) :
+						      juris_special_ref_v6(last + 1)))
+				bad += lookup(t, bits, last + 1) != naive_lookup(rows, n, last + 1);
+		}
+		juris_table_free(t);
+		free(copy);
+	}
+	free(rows);
+	ok(bad == 0 && specials > 1000,
+	   "%s: with the special-purpose prefixes laid over, 100 random tables give them alone JURIS_CC_SPECIAL (%d wrong, %d special probes)",
+	   fam, bad, specials);
+}
+
 int main(void)
 {
-	printf("TAP version 13\n1..24\n");
+	printf("TAP version 13\n1..26\n");
 	test_random(32);
 	test_random(128);
 	test_empty();
 	test_segment();
 	test_policy();
 	test_special();
+	test_overlay(32);
+	test_overlay(128);
 	return failures ? 1 : 0;
 }

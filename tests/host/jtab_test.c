@@ -46,7 +46,7 @@ static uint64_t rnd(void)
 static struct juris_table *build(const struct range_set *set)
 {
 	struct juris_range *r4 = range_set_rows(set, 4), *r6 = range_set_rows(set, 16);
-	struct juris_table *t = r4 && r6 ? juris_table_build(r4, set->n4, r6, set->n6) : NULL;
+	struct juris_table *t = r4 && r6 ? juris_table_build(r4, set->n4, r6, set->n6, NULL) : NULL;
 
 	free(r4);
 	free(r6);
