@@ -9,7 +9,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # arm64 guests: the cross compiler, the emulator, and as arm64 multiarch
 # packages the libraries the guest programs link (libnl for the CLI and the
 # tests, those of iproute2's ip and of iperf3, unpacked by arm64-root.sh).
+# nftables: make bench loads the world table into it too, in the guest.
 PACKAGES="qemu-system-x86 busybox-static iproute2 iperf3 kmod cpio xz-utils pkg-config python3-yaml sparse
+	nftables
 	libnl-3-dev:amd64 libnl-genl-3-dev:amd64
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
