@@ -104,6 +104,12 @@ bench-host: $(B)/host/bench_host
 	@test -s $(WORLD)/ipv4.csv || { echo "bench-host: no world table: make world-table" >&2; exit 1; }
 	$< $(BENCH_FLAGS) $(WORLD)/ipv4.csv $(WORLD)/ipv6.csv
 
+# jbench sends the guest's datagrams and times its loads; the host's copy
+# draws the destinations.
+$(B)/%/jbench: tests/bench/jbench.c
+	@mkdir -p $(@D)
+	$(CC_$*) $(TEST_CFLAGS) -o $@ $<
+
 $(B)/host-san/core_test: tests/host/core_test.c tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< kmod/table.c kmod/policy.c
