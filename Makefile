@@ -15,6 +15,9 @@
 #   make world-table  fetch the world's IP-to-country CSVs (npm, CC0) into the cache
 #   make bench-host the table core on the world table, host-native: ns per lookup
 #                   against a binary search, bytes (after make world-table)
+#   make bench      bench-host, then in a VM per amd64 test kernel: the world
+#                   table's load time and kernel memory in juris and as nftables
+#                   maps, and UDP packets per second with and without juris
 #   make check-debug  the guest suite and a failslab pass on a 6.12 kernel built
 #                   with KASAN, kmemleak, lockdep and fault injection (cached under
 #                   /var/cache/juris/debug); not part of make check
@@ -109,6 +112,16 @@ bench-host: $(B)/host/bench_host
 $(B)/%/jbench: tests/bench/jbench.c
 	@mkdir -p $(@D)
 	$(CC_$*) $(TEST_CFLAGS) -o $@ $<
+
+# The VM part boots one kernel at a time, amd64 only (tests/bench/bench.sh);
+# the compiled table, the nftables files and each kernel's output go to
+# $(B)/bench/. JURIS_BENCH_REPS (12) sets the packet-rate repetitions.
+bench:
+	@test -s $(WORLD)/ipv4.csv && test -s $(WORLD)/ipv6.csv || \
+		{ echo "bench: no world table in $(WORLD): run make world-table first" >&2; exit 1; }
+	@$(MAKE) -s deps
+	$(MAKE) userspace guest-cli-amd64 $(B)/amd64/jbench $(B)/host/bench_host
+	@tests/bench/bench.sh $(WORLD)
 
 $(B)/host-san/core_test: tests/host/core_test.c tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
@@ -242,4 +255,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf $(B)
 
-.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki check-debug demo clean world-table bench-host $(GUEST_CLIS)
+.PHONY: all deps userspace host-tests host-san test fuzz $(FUZZ_RUNS) lint modules guest-tests check check-gki check-debug demo clean world-table bench-host bench $(GUEST_CLIS)
