@@ -58,15 +58,20 @@ static int sl_grow(struct juris_seglist *s)
 	}
 	parts += s->nblocks * JURIS_SEG_PARTS;
 	memset(parts, 0, JURIS_SEG_PARTS * sizeof(*parts));
-	/* Counted as soon as allocated, so sl_free() frees a partial block. */
-	++s->nblocks;
 	for (p = 0; p < JURIS_SEG_PARTS; ++p) {
 		if (!size[p])
 			continue;
 		parts[p] = juris_alloc(JURIS_SEG_BLOCK * size[p]);
-		if (!parts[p])
+		if (!parts[p]) {
+			/* No half block: the list stays as it was. */
+			while (p-- > 0) {
+				kvfree(parts[p]);
+				parts[p] = NULL;
+			}
 			return -ENOMEM;
+		}
 	}
+	++s->nblocks;
 	return 0;
 }
 
