@@ -20,11 +20,10 @@
  */
 #define JURIS_PRIORITY (NF_IP_PRI_FILTER + 10)
 
-static unsigned int judge(struct juris_net *jn, const struct juris_policy *policy,
-			  struct sk_buff *skb, const struct nf_hook_state *state,
+static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
+			  const struct nf_hook_state *state, enum juris_verdict verdict,
 			  u16 cc, u8 proto)
 {
-	enum juris_verdict verdict = juris_policy_eval(policy, cc);
 	struct juris_count __percpu *c;
 	int err;
 
@@ -52,14 +51,16 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 {
 	struct juris_net *jn = priv;
 	const struct juris_policy *policy = rcu_dereference(jn->policy);
+	enum juris_verdict verdict;
 	const struct iphdr *iph;
 	u16 cc;
 
 	if (policy->mode == JURIS_MODE_OFF)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
-	cc = juris_dest_v4(rcu_dereference(jn->table), ntohl(iph->daddr));
-	return judge(jn, policy, skb, state, cc, iph->protocol);
+	verdict = juris_judge_v4(policy, rcu_dereference(jn->table), ntohl(iph->daddr),
+				 &cc, NULL);
+	return judge(jn, skb, state, verdict, cc, iph->protocol);
 }
 
 static unsigned int hook6(void *priv, struct sk_buff *skb,
@@ -67,6 +68,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 {
 	struct juris_net *jn = priv;
 	const struct juris_policy *policy = rcu_dereference(jn->policy);
+	enum juris_verdict verdict;
 	const struct ipv6hdr *ip6h;
 	juris_u128 daddr;
 	u16 cc;
@@ -78,8 +80,8 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		(juris_u128)ntohl(ip6h->daddr.s6_addr32[1]) << 64 |
 		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
 		ntohl(ip6h->daddr.s6_addr32[3]);
-	cc = juris_dest_v6(rcu_dereference(jn->table), daddr);
-	return judge(jn, policy, skb, state, cc, ip6h->nexthdr);
+	verdict = juris_judge_v6(policy, rcu_dereference(jn->table), daddr, &cc, NULL);
+	return judge(jn, skb, state, verdict, cc, ip6h->nexthdr);
 }
 
 static int hooks_register(struct net *net, struct juris_net *jn)

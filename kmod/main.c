@@ -21,11 +21,9 @@ static int __net_init juris_net_init(struct net *net)
 
 	mutex_init(&jn->lock);
 	/* Off until told otherwise: loading the module changes no traffic. */
-	policy = kzalloc(sizeof(*policy), JURIS_GFP);
+	policy = juris_policy_new(NULL, NULL, 0);
 	if (!policy)
 		return -ENOMEM;
-	policy->mode = JURIS_MODE_OFF;
-	policy->unknown = JURIS_UNKNOWN_ALLOW;
 	RCU_INIT_POINTER(jn->policy, policy);
 	/* No hooks and no counters until a mode other than off. */
 	return 0;
@@ -49,7 +47,7 @@ static void __net_exit juris_net_exit(struct net *net)
 	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);
 	juris_table_free(juris_dereference(jn, jn->table));
-	kfree(juris_dereference(jn, jn->policy));
+	kvfree(juris_dereference(jn, jn->policy));
 	mutex_unlock(&jn->lock);
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
 		free_percpu(jn->counts[v]);

@@ -47,7 +47,7 @@ MODULE_PARM_DESC(max_rows, "most ranges one table load may hold (default 1048576
 static int validate_allow(const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	if (nla_len(attr) % 2) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "approved countries must be 2-letter codes");
+		NL_SET_ERR_MSG_ATTR(extack, attr, "countries must be 2-letter codes");
 		return -EINVAL;
 	}
 	return 0;
@@ -88,11 +88,22 @@ static int validate_addr(const struct nlattr *attr, struct netlink_ext_ack *exta
  */
 static const struct nla_policy juris_nl_none_policy[JURIS_A_MAX + 1] = {};
 
+static const struct nla_policy juris_nl_prefix_policy[JURIS_PREFIX_A_MAX + 1] = {
+	[JURIS_PREFIX_A_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_addr, 16),
+	/* Its bound depends on the address: checked with it. */
+	[JURIS_PREFIX_A_LEN] = { .type = NLA_U8 },
+	[JURIS_PREFIX_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, JURIS_PREFIX_EXEMPT,
+						   JURIS_PREFIX_MAX),
+};
+
 static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, JURIS_MODE_MAX),
 	[JURIS_A_UNKNOWN] = NLA_POLICY_MAX(NLA_U8, JURIS_UNKNOWN_MAX),
 	[JURIS_A_ALLOW] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_allow,
 						 2 * (JURIS_NCC - 1)),
+	[JURIS_A_DENY] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_allow,
+						2 * (JURIS_NCC - 1)),
+	[JURIS_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(juris_nl_prefix_policy),
 };
 
 static const struct nla_policy juris_nl_table_add_policy[JURIS_A_MAX + 1] = {
@@ -208,25 +219,125 @@ static int put_table(struct sk_buff *msg, const struct juris_table *t)
 	return 0;
 }
 
-static int put_allow(struct sk_buff *msg, const struct juris_policy *p)
+/* The country set: JURIS_A_ALLOW, or JURIS_A_DENY for a deny list. */
+static int put_set(struct sk_buff *msg, const struct juris_policy *p)
 {
 	struct nlattr *attr;
 	u16 cc, n = 0;
 	u8 *out;
 
 	for (cc = 1; cc < JURIS_NCC; ++cc)
-		n += juris_policy_allows(p, cc);
-	attr = nla_reserve(msg, JURIS_A_ALLOW, 2 * n);
+		n += juris_policy_lists(p, cc);
+	attr = nla_reserve(msg, p->deny ? JURIS_A_DENY : JURIS_A_ALLOW, 2 * n);
 	if (!attr)
 		return -EMSGSIZE;
 	out = nla_data(attr);
 	for (cc = 1; cc < JURIS_NCC; ++cc) {
-		if (juris_policy_allows(p, cc)) {
+		if (juris_policy_lists(p, cc)) {
 			juris_cc_code(cc, out);
 			out += 2;
 		}
 	}
 	return 0;
+}
+
+/* What one rule takes in a message, nests included. */
+#define PREFIX_MSG_BYTES (3 * NLA_HDRLEN + nla_total_size(16) + 2 * nla_total_size(1))
+
+static int put_prefixes(struct sk_buff *msg, const struct juris_policy *p)
+{
+	struct nlattr *outer, *inner;
+	u8 addr[16];
+	u32 i;
+
+	if (!p->nprefix)
+		return 0;
+	outer = nla_nest_start(msg, JURIS_A_PREFIXES);
+	if (!outer)
+		return -EMSGSIZE;
+	for (i = 0; i < p->nprefix; ++i) {
+		const struct juris_prefix_rule *r = &p->prefix[i];
+		int len = r->bits / 8;
+
+		addr_put(addr, len, (juris_u128)r->hi << 64 | r->lo);
+		inner = nla_nest_start(msg, i + 1);
+		if (!inner || nla_put(msg, JURIS_PREFIX_A_ADDR, len, addr) ||
+		    nla_put_u8(msg, JURIS_PREFIX_A_LEN, r->len) ||
+		    nla_put_u8(msg, JURIS_PREFIX_A_ACTION, r->action)) {
+			nla_nest_cancel(msg, outer);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+	return 0;
+}
+
+/*
+ * The prefix rules of a request, checked, in *out (kvfree() it). The
+ * attribute policy has checked each entry's attributes on their own.
+ */
+static int parse_prefixes(const struct nlattr *attr, struct juris_prefix_rule **out,
+			  u32 *count, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[JURIS_PREFIX_A_MAX + 1];
+	struct juris_prefix_rule *rules;
+	const struct nlattr *entry;
+	u32 n = 0;
+	int rem, ret;
+
+	nla_for_each_nested(entry, attr, rem)
+		++n;
+	if (n > JURIS_MAX_PREFIXES) {
+		NL_SET_BAD_ATTR(extack, attr);
+		juris_extack(extack, "too many prefix rules",
+			     "%u prefix rules, past the limit of %u", n, JURIS_MAX_PREFIXES);
+		return -E2BIG;
+	}
+	rules = kvmalloc_array(n ? n : 1, sizeof(*rules), JURIS_GFP);
+	if (!rules)
+		return -ENOMEM;
+	n = 0;
+	nla_for_each_nested(entry, attr, rem) {
+		struct juris_prefix_rule *r = &rules[n++];
+		juris_u128 a, host;
+
+		ret = nla_parse_nested(tb, JURIS_PREFIX_A_MAX, entry, juris_nl_prefix_policy,
+				       extack);
+		if (ret)
+			goto err;
+		ret = -EINVAL;
+		if (!tb[JURIS_PREFIX_A_ADDR] || !tb[JURIS_PREFIX_A_LEN] ||
+		    !tb[JURIS_PREFIX_A_ACTION]) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "a prefix rule needs an address, a length and an action");
+			goto err;
+		}
+		r->bits = 8 * nla_len(tb[JURIS_PREFIX_A_ADDR]);
+		r->len = nla_get_u8(tb[JURIS_PREFIX_A_LEN]);
+		r->action = nla_get_u8(tb[JURIS_PREFIX_A_ACTION]);
+		if (r->len > r->bits) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[JURIS_PREFIX_A_LEN],
+					    "prefix length longer than the address");
+			goto err;
+		}
+		a = addr_get(nla_data(tb[JURIS_PREFIX_A_ADDR]), r->bits / 8);
+		host = r->len == r->bits ? 0 : ~(juris_u128)0 >> (128 - r->bits + r->len);
+		if (a & host) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[JURIS_PREFIX_A_ADDR],
+					    "prefix address has bits set past its length");
+			goto err;
+		}
+		r->hi = (u64)(a >> 64);
+		r->lo = (u64)a;
+	}
+	*out = rules;
+	*count = n;
+	return 0;
+
+err:
+	kvfree(rules);
+	return ret;
 }
 
 static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
@@ -236,6 +347,7 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	struct juris_count slot[__JURIS_VERDICT_LAST];
 	const struct juris_policy *policy;
 	struct sk_buff *msg;
+	u32 nprefix, tries;
 	int s, v, ret;
 	void *hdr;
 
@@ -247,24 +359,35 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &juris_family, 0, JURIS_CMD_GET_STATUS);
-	if (!hdr)
-		goto err_size;
+	/* Sized for the policy's rules; again if a larger policy came since. */
+	for (tries = 0; tries < 8; ++tries) {
+		rcu_read_lock();
+		nprefix = rcu_dereference(jn->policy)->nprefix;
+		rcu_read_unlock();
+		msg = genlmsg_new(NLMSG_GOODSIZE + nprefix * PREFIX_MSG_BYTES, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+		hdr = genlmsg_put_reply(msg, info, &juris_family, 0, JURIS_CMD_GET_STATUS);
+		if (!hdr)
+			goto err_size;
 
-	rcu_read_lock();
-	policy = rcu_dereference(jn->policy);
-	ret = nla_put_u8(msg, JURIS_A_MODE, policy->mode) ||
-	      nla_put_u8(msg, JURIS_A_UNKNOWN, policy->unknown) ||
-	      put_allow(msg, policy) ||
-	      put_table(msg, rcu_dereference(jn->table));
-	rcu_read_unlock();
-	if (ret || put_counts(msg, JURIS_A_TOTALS, totals))
-		goto err_size;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+		rcu_read_lock();
+		policy = rcu_dereference(jn->policy);
+		ret = nla_put_u8(msg, JURIS_A_MODE, policy->mode) ||
+		      nla_put_u8(msg, JURIS_A_UNKNOWN, policy->unknown) ||
+		      put_set(msg, policy) || put_prefixes(msg, policy) ||
+		      put_table(msg, rcu_dereference(jn->table));
+		rcu_read_unlock();
+		if (ret) {
+			nlmsg_free(msg);
+			continue;
+		}
+		if (put_counts(msg, JURIS_A_TOTALS, totals))
+			goto err_size;
+		genlmsg_end(msg, hdr);
+		return genlmsg_reply(msg, info);
+	}
+	return -EMSGSIZE;
 
 err_size:
 	nlmsg_free(msg);
@@ -274,13 +397,27 @@ err_size:
 static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_prefix_rule *rules = NULL;
 	struct nlattr **attrs = info->attrs;
+	struct nlattr *set = attrs[JURIS_A_ALLOW] ?: attrs[JURIS_A_DENY];
 	struct juris_policy *old, *new;
+	u32 nrules = 0;
 	int ret = 0;
+
+	if (attrs[JURIS_A_ALLOW] && attrs[JURIS_A_DENY]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[JURIS_A_DENY],
+				    "a policy has an allow list or a deny list, not both");
+		return -EINVAL;
+	}
+	if (attrs[JURIS_A_PREFIXES]) {
+		ret = parse_prefixes(attrs[JURIS_A_PREFIXES], &rules, &nrules, info->extack);
+		if (ret)
+			return ret;
+	}
 
 	mutex_lock(&jn->lock);
 	old = juris_dereference(jn, jn->policy);
-	new = kmemdup(old, sizeof(*old), JURIS_GFP);
+	new = juris_policy_new(old, rules, nrules);
 	if (!new) {
 		ret = -ENOMEM;
 		goto out;
@@ -289,16 +426,17 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 		new->mode = nla_get_u8(attrs[JURIS_A_MODE]);
 	if (attrs[JURIS_A_UNKNOWN])
 		new->unknown = nla_get_u8(attrs[JURIS_A_UNKNOWN]);
-	if (attrs[JURIS_A_ALLOW]) {
-		const u8 *codes = nla_data(attrs[JURIS_A_ALLOW]);
-		int i, len = nla_len(attrs[JURIS_A_ALLOW]);
+	if (set) {
+		const u8 *codes = nla_data(set);
+		int i, len = nla_len(set);
 
-		memset(new->allow, 0, sizeof(new->allow));
+		memset(new->set, 0, sizeof(new->set));
+		new->deny = set == attrs[JURIS_A_DENY];
 		for (i = 0; i < len; i += 2) {
 			u16 cc = juris_cc_index(codes + i);
 
 			if (!cc) {
-				NL_SET_BAD_ATTR(info->extack, attrs[JURIS_A_ALLOW]);
+				NL_SET_BAD_ATTR(info->extack, set);
 				juris_extack(info->extack, "invalid country code",
 					     "invalid country code '%c%c'",
 					     isprint(codes[i]) ? codes[i] : '?',
@@ -306,7 +444,7 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 				ret = -EINVAL;
 				goto out_free;
 			}
-			juris_policy_set_allow(new, cc);
+			juris_policy_list(new, cc);
 		}
 	}
 	/*
@@ -321,15 +459,16 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	rcu_assign_pointer(jn->policy, new);
-	kfree_rcu(old, rcu);
+	kvfree_rcu(old, rcu);
 	if (new->mode == JURIS_MODE_OFF)
 		juris_hooks_set(genl_info_net(info), jn, false);
 	goto out;
 
 out_free:
-	kfree(new);
+	kvfree(new);
 out:
 	mutex_unlock(&jn->lock);
+	kvfree(rules);
 	return ret;
 }
 
@@ -557,7 +696,7 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	enum juris_verdict verdict;
 	int len, ret, bits;
 	struct sk_buff *msg;
-	u8 buf[16], cc[2];
+	u8 buf[16], cc[2], rule;
 	bool special;
 	void *hdr;
 	u16 idx;
@@ -583,7 +722,8 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	if (!table && (bits == 32 ? juris_special_v4(addr) : juris_special_v6(addr)))
 		idx = JURIS_CC_SPECIAL;
 	special = idx == JURIS_CC_SPECIAL;
-	verdict = juris_policy_eval(policy, idx);
+	verdict = juris_policy_eval(policy, idx, bits == 32 ? juris_prefix_v4(policy, addr) :
+				    juris_prefix_v6(policy, addr), &rule);
 	rcu_read_unlock();
 
 	ret = nla_put(msg, JURIS_A_ADDR, len, nla_data(attr));
@@ -596,6 +736,7 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	addr_put(buf, len, end);
 	ret = ret || nla_put(msg, JURIS_A_RANGE_END, len, buf) ||
 	      nla_put_u8(msg, JURIS_A_VERDICT, verdict) ||
+	      nla_put_u8(msg, JURIS_A_RULE, rule) ||
 	      (special && nla_put_flag(msg, JURIS_A_SPECIAL));
 	if (ret)
 		goto err_size;

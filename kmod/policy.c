@@ -105,17 +105,260 @@ void juris_special_overlay(struct juris_overlay over[2])
 	over[1].n = sizeof(special6) / sizeof(*special6);
 }
 
-enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc)
+/* Rule order: by family, address, length, action (so block after exempt). */
+static int rule_cmp(const struct juris_prefix_rule *a, const struct juris_prefix_rule *b)
+{
+	if (a->bits != b->bits)
+		return a->bits < b->bits ? -1 : 1;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return (int)a->action - (int)b->action;
+}
+
+static void rule_sift(struct juris_prefix_rule *r, u32 i, u32 n)
+{
+	struct juris_prefix_rule x = r[i];
+	u32 child;
+
+	while ((child = 2 * i + 1) < n) {
+		if (child + 1 < n && rule_cmp(&r[child + 1], &r[child]) > 0)
+			++child;
+		if (rule_cmp(&r[child], &x) <= 0)
+			break;
+		r[i] = r[child];
+		i = child;
+	}
+	r[i] = x;
+}
+
+/* Heapsort, then duplicates dropped; returns how many are left. */
+static u32 rules_sort(struct juris_prefix_rule *r, u32 n)
+{
+	u32 i, k;
+
+	for (i = n / 2; i-- > 0;)
+		rule_sift(r, i, n);
+	for (i = n; i-- > 1;) {
+		struct juris_prefix_rule x = r[0];
+
+		r[0] = r[i];
+		r[i] = x;
+		rule_sift(r, 0, i);
+	}
+	for (i = k = 0; i < n; ++i)
+		if (!k || rule_cmp(&r[k - 1], &r[i]))
+			r[k++] = r[i];
+	return k;
+}
+
+static juris_u128 rule_start(const struct juris_prefix_rule *r)
+{
+	return (juris_u128)r->hi << 64 | r->lo;
+}
+
+static juris_u128 rule_end(const struct juris_prefix_rule *r)
+{
+	juris_u128 host = r->len >= r->bits ? 0 : ~(juris_u128)0 >> (128 - r->bits + r->len);
+
+	return rule_start(r) | host;
+}
+
+struct spans {
+	int bits;
+	u32 n;
+	u32 *start4;
+	u64 *start6;
+	u8 *act;
+};
+
+/* Appends a span starting at "at", or changes the one there; neighbours never match. */
+static void span_emit(struct spans *s, juris_u128 at, u8 act)
+{
+	juris_u128 last = 0;
+
+	if (s->n)
+		last = s->bits == 32 ? s->start4[s->n - 1] :
+		       (juris_u128)s->start6[2 * s->n - 2] << 64 | s->start6[2 * s->n - 1];
+	if (s->n && last == at) {
+		s->act[s->n - 1] = act;
+		if (s->n >= 2 && s->act[s->n - 2] == act)
+			--s->n;
+		return;
+	}
+	if (s->n && s->act[s->n - 1] == act)
+		return;
+	if (s->bits == 32) {
+		s->start4[s->n] = (u32)at;
+	} else {
+		s->start6[2 * s->n] = (u64)(at >> 64);
+		s->start6[2 * s->n + 1] = (u64)at;
+	}
+	s->act[s->n++] = act;
+}
+
+/*
+ * A sweep over one family's sorted rules, the prefixes that cover the
+ * current one on a stack: prefixes nest or are disjoint, so the stack is
+ * at most one per length, and an equal prefix later in the order (block
+ * after exempt) takes the place of the one before. At most 2n + 1 spans.
+ */
+static void spans_build(struct spans *s, const struct juris_prefix_rule *r, u32 n,
+			const struct juris_prefix_rule **stack)
+{
+	u32 i, sp = 0;
+
+	span_emit(s, 0, JURIS_PREFIX_NONE);
+	for (i = 0; i < n; ++i) {
+		juris_u128 start = rule_start(&r[i]);
+
+		while (sp && rule_end(stack[sp - 1]) < start) {
+			juris_u128 end = rule_end(stack[--sp]);
+
+			span_emit(s, end + 1, sp ? stack[sp - 1]->action : JURIS_PREFIX_NONE);
+		}
+		if (sp && rule_start(stack[sp - 1]) == start && stack[sp - 1]->len == r[i].len)
+			--sp;
+		span_emit(s, start, r[i].action);
+		stack[sp++] = &r[i];
+	}
+	while (sp) {
+		juris_u128 end = rule_end(stack[--sp]);
+
+		/* The family's last address ends every prefix still open. */
+		if (end == (s->bits == 32 ? 0xffffffffU : ~(juris_u128)0))
+			break;
+		span_emit(s, end + 1, sp ? stack[sp - 1]->action : JURIS_PREFIX_NONE);
+	}
+}
+
+struct juris_policy *juris_policy_new(const struct juris_policy *base,
+				      const struct juris_prefix_rule *rules, u32 n)
+{
+	const struct juris_prefix_rule **stack;
+	struct juris_policy *p;
+	struct spans s4 = { .bits = 32 }, s6 = { .bits = 128 };
+	u32 n4 = 0, n6, i, max4, max6;
+	size_t size;
+	u8 *x;
+
+	if (!rules && base) {
+		rules = base->prefix;
+		n = base->nprefix;
+	}
+	for (i = 0; i < n; ++i)
+		n4 += rules[i].bits == 32;
+	n6 = n - n4;
+	max4 = n4 ? 2 * n4 + 1 : 0;
+	max6 = n6 ? 2 * n6 + 1 : 0;
+	size = sizeof(*p) + n * sizeof(*rules) + max6 * 2 * sizeof(u64) +
+	       max4 * sizeof(u32) + max4 + max6;
+	p = juris_alloc(size);
+	if (!p)
+		return NULL;
+	stack = juris_alloc(129 * sizeof(*stack));
+	if (!stack) {
+		kvfree(p);
+		return NULL;
+	}
+	if (base) {
+		memcpy(p, base, sizeof(*p));
+	} else {
+		memset(p, 0, sizeof(*p));
+		p->mode = JURIS_MODE_OFF;
+		p->unknown = JURIS_UNKNOWN_ALLOW;
+	}
+	/* 8-byte arrays first, then the rules, then the 4- and 1-byte ones. */
+	x = (u8 *)(p + 1);
+	s6.start6 = (u64 *)x;
+	x += max6 * 2 * sizeof(u64);
+	p->prefix = (struct juris_prefix_rule *)x;
+	if (n)
+		memcpy(p->prefix, rules, n * sizeof(*rules));
+	p->nprefix = rules_sort(p->prefix, n);
+	x += n * sizeof(*rules);
+	s4.start4 = (u32 *)x;
+	x += max4 * sizeof(u32);
+	s4.act = x;
+	s6.act = x + max4;
+	/* IPv4 rules sort first. */
+	for (n4 = 0; n4 < p->nprefix && p->prefix[n4].bits == 32; ++n4)
+		;
+	if (n4)
+		spans_build(&s4, p->prefix, n4, stack);
+	if (p->nprefix > n4)
+		spans_build(&s6, p->prefix + n4, p->nprefix - n4, stack);
+	kvfree(stack);
+	p->nspan[0] = s4.n;
+	p->nspan[1] = s6.n;
+	p->span4 = s4.start4;
+	p->span6 = s6.start6;
+	p->act[0] = s4.act;
+	p->act[1] = s6.act;
+	return p;
+}
+
+u8 juris_prefix_v4(const struct juris_policy *p, u32 addr)
+{
+	u32 lo = 0, hi = p->nspan[0];
+
+	if (!hi)
+		return JURIS_PREFIX_NONE;
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (p->span4[mid] <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return p->act[0][lo];
+}
+
+u8 juris_prefix_v6(const struct juris_policy *p, juris_u128 addr)
+{
+	u64 ahi = (u64)(addr >> 64), alo = (u64)addr;
+	u32 lo = 0, hi = p->nspan[1];
+
+	if (!hi)
+		return JURIS_PREFIX_NONE;
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+		u64 shi = p->span6[2 * mid], slo = p->span6[2 * mid + 1];
+
+		if (shi < ahi || (shi == ahi && slo <= alo))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return p->act[1][lo];
+}
+
+enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc, u8 action,
+				     u8 *rule)
 {
 	bool approved;
+	u8 r;
 
-	if (p->mode == JURIS_MODE_OFF || cc == JURIS_CC_SPECIAL)
-		return JURIS_VERDICT_ALLOW;
-	if (cc == JURIS_CC_UNKNOWN)
+	if (cc == JURIS_CC_SPECIAL) {
+		r = JURIS_RULE_SPECIAL;
+		approved = true;
+	} else if (action != JURIS_PREFIX_NONE) {
+		r = JURIS_RULE_PREFIX;
+		approved = action == JURIS_PREFIX_EXEMPT;
+	} else if (cc == JURIS_CC_UNKNOWN) {
+		r = JURIS_RULE_UNKNOWN;
 		approved = p->unknown == JURIS_UNKNOWN_ALLOW;
-	else
-		approved = juris_policy_allows(p, cc);
-	if (approved)
+	} else {
+		r = JURIS_RULE_COUNTRY;
+		approved = juris_policy_lists(p, cc) != p->deny;
+	}
+	if (rule)
+		*rule = r;
+	if (approved || p->mode == JURIS_MODE_OFF)
 		return JURIS_VERDICT_ALLOW;
 	return p->mode == JURIS_MODE_AUDIT ? JURIS_VERDICT_AUDIT : JURIS_VERDICT_DENY;
 }

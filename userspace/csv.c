@@ -101,6 +101,39 @@ int csv_parse_addr(const char *text, size_t len, uint8_t addr[16])
 	return inet_pton(AF_INET, buf, addr) == 1 ? 4 : -EINVAL;
 }
 
+int csv_parse_prefix(const char *text, size_t len, uint8_t addr[16], int *plen)
+{
+	const char *slash = memchr(text, '/', len);
+	unsigned long n = 0;
+	size_t i, alen = slash ? (size_t)(slash - text) : len;
+	int family = csv_parse_addr(text, alen, addr);
+
+	if (family < 0)
+		return -EINVAL;
+	*plen = 8 * family;
+	if (slash) {
+		/* Digits only, no sign or space: strtoul would take both. */
+		if (slash + 1 == text + len || len - alen - 1 > 3)
+			return -EINVAL;
+		for (i = alen + 1; i < len; i++) {
+			if (text[i] < '0' || text[i] > '9')
+				return -EINVAL;
+			n = 10 * n + (text[i] - '0');
+		}
+		if (n > (unsigned long)*plen)
+			return -EINVAL;
+		*plen = n;
+	}
+	for (i = 0; i < (size_t)family; i++) {
+		int keep = *plen - 8 * (int)i;
+		uint8_t host = keep >= 8 ? 0 : keep <= 0 ? 0xff : 0xff >> keep;
+
+		if (addr[i] & host)
+			return -EDOM;
+	}
+	return family;
+}
+
 static bool is_letter(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');

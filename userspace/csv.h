@@ -52,6 +52,12 @@ int range_set_add(struct range_set *set, int len, const uint8_t *start,
  * csv_parse_addr returns 4 or 16 (the address length) or -EINVAL.
  */
 int csv_parse_addr(const char *text, size_t len, uint8_t addr[16]);
+/*
+ * ADDR/LEN, or ADDR alone for one address: returns 4 or 16 (the address's
+ * bytes, in addr) and the length in *plen; -EINVAL when malformed, -EDOM
+ * when the address has bits set past the length.
+ */
+int csv_parse_prefix(const char *text, size_t len, uint8_t addr[16], int *plen);
 int csv_parse_country(const char *text, size_t len, uint8_t cc[2]);
 
 #endif /* CSV_H */

@@ -30,6 +30,18 @@ const char *const verdict_counted[__JURIS_VERDICT_LAST] = {
 	[JURIS_VERDICT_AUDIT] = "audited",
 };
 
+const char *const rule_names[__JURIS_RULE_LAST] = {
+	[JURIS_RULE_SPECIAL] = "special",
+	[JURIS_RULE_PREFIX] = "prefix",
+	[JURIS_RULE_COUNTRY] = "country",
+	[JURIS_RULE_UNKNOWN] = "unknown",
+};
+
+const char *const prefix_action_names[__JURIS_PREFIX_LAST] = {
+	[JURIS_PREFIX_EXEMPT] = "exempt",
+	[JURIS_PREFIX_BLOCK] = "block",
+};
+
 int name_lookup(const char *const names[], size_t n, const char *name)
 {
 	size_t i;

@@ -22,8 +22,10 @@ static const struct {
 	{ "table", table_main, "load FILE...",
 	  "load an IP-to-country table from CSV files of start,end,cc rows\n      (- reads standard input); all files are checked before any is sent" },
 	{ "policy", policy_main,
-	  "set [--mode off|audit|enforce] [--allow CC,CC,...] [--unknown allow|deny]",
-	  "change the policy; options not given keep their value" },
+	  "set [--mode off|audit|enforce] [--allow CC,... | --deny CC,...] [--unknown allow|deny]\n"
+	  "             [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]",
+	  "change the policy; options not given keep their value, and the\n"
+	  "      prefix options together replace every prefix rule" },
 	{ "status", status_main, "[--json]",
 	  "show the policy, the loaded table and the verdict totals" },
 	{ "lookup", lookup_main, "ADDR [--json]",

@@ -42,7 +42,7 @@ static int on_lookup(struct nlattr *tb[], void *arg)
 {
 	char addr[INET6_ADDRSTRLEN], start[INET6_ADDRSTRLEN];
 	char end[INET6_ADDRSTRLEN], cc_buf[3];
-	const char *a, *s, *e, *cc = NULL, *verdict;
+	const char *a, *s, *e, *cc = NULL, *verdict, *rule = NULL;
 	const struct lookup *l = arg;
 	bool special;
 
@@ -55,6 +55,8 @@ static int on_lookup(struct nlattr *tb[], void *arg)
 		cc = fmt_country(nla_data(tb[JURIS_A_COUNTRY]), cc_buf) ?: "??";
 	verdict = NAME_OF(verdict_names, nla_get_u8(tb[JURIS_A_VERDICT]));
 	special = tb[JURIS_A_SPECIAL];
+	if (tb[JURIS_A_RULE])
+		rule = NAME_OF(rule_names, nla_get_u8(tb[JURIS_A_RULE]));
 
 	if (l->json) {
 		printf("{");
@@ -63,6 +65,7 @@ static int on_lookup(struct nlattr *tb[], void *arg)
 		print_json_string("start", s, true);
 		print_json_string("end", e, true);
 		print_json_string("verdict", verdict, true);
+		print_json_string("rule", rule, true);
 		printf("\"special\":%s}\n", special ? "true" : "false");
 		return 0;
 	}
@@ -73,6 +76,7 @@ static int on_lookup(struct nlattr *tb[], void *arg)
 	else
 		printf("segment: none (no table loaded)\n");
 	printf("verdict: %s\n", verdict);
+	printf("rule: %s\n", rule ?: "?");
 	printf("special: %s\n", special ? "yes (special-purpose address, always allowed)" : "no");
 	return 0;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * juris policy set [--mode M] [--allow CC,...] [--unknown V]
+ * juris policy set [--mode M] [--allow CC,... | --deny CC,...] [--unknown V]
+ *                   [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]
  *
- * Only the options given are sent: the kernel keeps the rest.
+ * Only the options given are sent: the kernel keeps the rest. The prefix
+ * options, together, replace the prefix rules whole.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,44 +16,104 @@
 #include "netlink.h"
 #include "subcommands.h"
 
-#define USAGE "Usage: juris policy set [--mode off|audit|enforce] [--allow CC,CC,...] [--unknown allow|deny]\n"
+#define USAGE \
+	"Usage: juris policy set [--mode off|audit|enforce] [--allow CC,CC,... | --deny CC,CC,...]\n" \
+	"                        [--unknown allow|deny] [--exempt PREFIX,...] [--block PREFIX,...]\n" \
+	"                        [--clear-prefixes]\n"
+
+struct prefix {
+	uint8_t addr[16];
+	int family;			/* 4 or 16 bytes */
+	int len;
+	int action;			/* enum juris_prefix_action */
+};
 
 struct policy {
 	int mode, unknown;		/* -1: not given */
-	bool has_allow;
+	const char *set_option;		/* --allow or --deny, if given */
 	bool allow[26][26];		/* a set: sorted and unique for free */
+	bool has_prefixes;
+	struct prefix prefix[JURIS_MAX_PREFIXES];
+	size_t nprefix;
 };
 
-/* "IN,sg, US" approves IN, SG and US; "" approves no country. */
-static int parse_allow(const char *list, struct policy *p)
+/* The next item of a comma-separated list, blanks trimmed; NULL past the end. */
+static const char *list_next(const char **s, size_t *len)
 {
-	const char *s = list, *e, *comma;
-	uint8_t cc[2];
+	const char *b = *s, *e, *comma;
 
-	p->has_allow = true;
+	if (!b)
+		return NULL;
+	comma = strchr(b, ',');
+	e = comma ? comma : b + strlen(b);
+	*s = comma ? comma + 1 : NULL;
+	while (b < e && (*b == ' ' || *b == '\t'))
+		b++;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*len = e - b;
+	return b;
+}
+
+/* "IN,sg, US" lists IN, SG and US; "" lists no country. */
+static int parse_set(const char *option, const char *list, struct policy *p)
+{
+	const char *s = *list ? list : NULL, *item;
+	uint8_t cc[2];
+	size_t len;
+
+	if (p->set_option && strcmp(p->set_option, option)) {
+		fprintf(stderr, "juris: --allow and --deny cannot go together: a policy approves the countries it lists, or all but them\n");
+		return -EINVAL;
+	}
+	p->set_option = option;
 	memset(p->allow, 0, sizeof(p->allow));
-	if (!*list)
-		return 0;
-	for (;;) {
-		comma = strchr(s, ',');
-		e = comma ? comma : s + strlen(s);
-		while (s < e && (*s == ' ' || *s == '\t'))
-			s++;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (csv_parse_country(s, e - s, cc) < 0) {
-			fprintf(stderr, "juris: invalid country code: '%.*s' (expected two letters, as in --allow IN,SG)\n",
-				(int)(e - s), s);
+	while ((item = list_next(&s, &len))) {
+		if (csv_parse_country(item, len, cc) < 0) {
+			fprintf(stderr, "juris: invalid country code: '%.*s' (expected two letters, as in %s IN,SG)\n",
+				(int)len, item, option);
 			return -EINVAL;
 		}
 		p->allow[cc[0] - 'A'][cc[1] - 'A'] = true;
-		if (!comma)
-			return 0;
-		s = comma + 1;
 	}
+	return 0;
 }
 
-/* The kernel wants the approved codes as a sorted array of u8[2]. */
+/* "203.0.113.7, 2001:db8::/32" adds two rules of the option's action. */
+static int parse_prefixes(const char *option, const char *list, int action,
+			  struct policy *p)
+{
+	const char *s = *list ? list : NULL, *item;
+	struct prefix *x;
+	size_t len;
+	int ret;
+
+	p->has_prefixes = true;
+	while ((item = list_next(&s, &len))) {
+		if (p->nprefix == JURIS_MAX_PREFIXES) {
+			fprintf(stderr, "juris: more than %d prefix rules\n", JURIS_MAX_PREFIXES);
+			return -E2BIG;
+		}
+		x = &p->prefix[p->nprefix];
+		ret = csv_parse_prefix(item, len, x->addr, &x->len);
+		if (ret == -EDOM) {
+			fprintf(stderr, "juris: %s %.*s: the address has bits set past /%d\n",
+				option, (int)len, item, x->len);
+			return ret;
+		}
+		if (ret < 0) {
+			fprintf(stderr, "juris: %s: invalid prefix: '%.*s' (expected ADDRESS/LENGTH, as in 198.51.100.0/24 or 2001:db8::/32)\n",
+				option, (int)len, item);
+			return ret;
+		}
+		x->family = ret;
+		x->action = action;
+		p->nprefix++;
+	}
+	return 0;
+}
+
+/* The kernel wants the listed codes as a sorted array of u8[2]. */
 static size_t allow_array(const struct policy *p, uint8_t out[26 * 26][2])
 {
 	size_t n = 0;
@@ -103,7 +165,10 @@ static const char *option_value(const char *name, int argc, const char *argv[],
 
 static int parse_args(int argc, const char *argv[], struct policy *p)
 {
+	static const char *const valued[] = { "--mode", "--unknown", "--allow", "--deny",
+					      "--exempt", "--block" };
 	const char *value;
+	size_t k;
 	int i, ret;
 
 	for (i = 2; i < argc; i++) {
@@ -114,13 +179,23 @@ static int parse_args(int argc, const char *argv[], struct policy *p)
 			ret = parse_enum("--unknown", value, unknown_names,
 					 ARRAY_SIZE(unknown_names), &p->unknown);
 		else if ((value = option_value("--allow", argc, argv, &i)))
-			ret = parse_allow(value, p);
-		else if (!strcmp(argv[i], "--mode") || !strcmp(argv[i], "--allow") ||
-			 !strcmp(argv[i], "--unknown")) {
-			fprintf(stderr, "juris: option %s needs a value\n%s",
-				argv[i], USAGE);
-			return -EINVAL;
-		} else {
+			ret = parse_set("--allow", value, p);
+		else if ((value = option_value("--deny", argc, argv, &i)))
+			ret = parse_set("--deny", value, p);
+		else if ((value = option_value("--exempt", argc, argv, &i)))
+			ret = parse_prefixes("--exempt", value, JURIS_PREFIX_EXEMPT, p);
+		else if ((value = option_value("--block", argc, argv, &i)))
+			ret = parse_prefixes("--block", value, JURIS_PREFIX_BLOCK, p);
+		else if (!strcmp(argv[i], "--clear-prefixes"))
+			ret = (p->has_prefixes = true, 0);
+		else {
+			for (k = 0; k < ARRAY_SIZE(valued); k++) {
+				if (!strcmp(argv[i], valued[k])) {
+					fprintf(stderr, "juris: option %s needs a value\n%s",
+						argv[i], USAGE);
+					return -EINVAL;
+				}
+			}
 			fprintf(stderr, "juris: unknown option: '%s'\n%s",
 				argv[i], USAGE);
 			return -EINVAL;
@@ -128,17 +203,42 @@ static int parse_args(int argc, const char *argv[], struct policy *p)
 		if (ret < 0)
 			return ret;
 	}
-	if (p->mode < 0 && p->unknown < 0 && !p->has_allow) {
-		fprintf(stderr, "juris: nothing to set: give --mode, --allow or --unknown\n%s",
+	if (p->mode < 0 && p->unknown < 0 && !p->set_option && !p->has_prefixes) {
+		fprintf(stderr, "juris: nothing to set: give --mode, --allow, --deny, --unknown, --exempt, --block or --clear-prefixes\n%s",
 			USAGE);
 		return -EINVAL;
 	}
 	return 0;
 }
 
+static int put_prefixes(struct nl_msg *msg, const struct policy *p)
+{
+	struct nlattr *outer, *inner;
+	size_t i;
+
+	/* nla_nest_end() drops an empty nest; an empty one clears the rules. */
+	if (!p->nprefix)
+		return nla_put(msg, JURIS_A_PREFIXES | NLA_F_NESTED, 0, NULL);
+	outer = nla_nest_start(msg, JURIS_A_PREFIXES);
+	if (!outer)
+		return -ENOMEM;
+	for (i = 0; i < p->nprefix; i++) {
+		const struct prefix *x = &p->prefix[i];
+
+		inner = nla_nest_start(msg, i + 1);
+		if (!inner || nla_put(msg, JURIS_PREFIX_A_ADDR, x->family, x->addr) < 0 ||
+		    nla_put_u8(msg, JURIS_PREFIX_A_LEN, x->len) < 0 ||
+		    nla_put_u8(msg, JURIS_PREFIX_A_ACTION, x->action) < 0)
+			return -ENOMEM;
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+	return 0;
+}
+
 static int send_policy(const struct policy *p)
 {
-	uint8_t allow[26 * 26][2];
+	uint8_t set[26 * 26][2];
 	struct juris_nl nl;
 	struct nl_msg *msg;
 	int ret;
@@ -147,16 +247,19 @@ static int send_policy(const struct policy *p)
 	if (ret < 0)
 		return ret;
 	msg = juris_nl_msg(&nl, JURIS_CMD_SET_POLICY, 0,
-			   2 * nla_total_size(1) +
-			   nla_total_size(sizeof(allow)));
+			   2 * nla_total_size(1) + nla_total_size(sizeof(set)) +
+			   nla_total_size(0) + p->nprefix * (2 * NLA_HDRLEN +
+			   nla_total_size(16) + 2 * nla_total_size(1)));
 	ret = msg ? 0 : -ENOMEM;
 	if (!ret && p->mode >= 0)
 		ret = nla_put_u8(msg, JURIS_A_MODE, p->mode);
 	if (!ret && p->unknown >= 0)
 		ret = nla_put_u8(msg, JURIS_A_UNKNOWN, p->unknown);
-	if (!ret && p->has_allow)
-		ret = nla_put(msg, JURIS_A_ALLOW, allow_array(p, allow) * 2,
-			      allow);
+	if (!ret && p->set_option)
+		ret = nla_put(msg, strcmp(p->set_option, "--deny") ? JURIS_A_ALLOW : JURIS_A_DENY,
+			      allow_array(p, set) * 2, set);
+	if (!ret && p->has_prefixes)
+		ret = put_prefixes(msg, p);
 	if (ret < 0) {
 		nlmsg_free(msg);
 		ret = -ENOMEM;
@@ -172,7 +275,7 @@ static int send_policy(const struct policy *p)
 
 int policy_main(int argc, const char *argv[])
 {
-	struct policy p = { .mode = -1, .unknown = -1 };
+	static struct policy p;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -185,6 +288,8 @@ int policy_main(int argc, const char *argv[])
 		fputs(USAGE, stderr);
 		return 1;
 	}
+	p.mode = -1;
+	p.unknown = -1;
 	if (parse_args(argc, argv, &p) < 0)
 		return 1;
 	return send_policy(&p) < 0;

@@ -2,6 +2,7 @@
 /*
  * juris status [--json]
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -16,8 +17,10 @@
 
 struct status {
 	int mode, unknown;
+	bool deny;		/* the set is a deny list */
 	const uint8_t *allow;	/* points into the reply: used before return */
 	size_t n_allow;
+	const struct nlattr *prefixes;
 	uint64_t generation, bytes;
 	uint32_t ranges[2], segments[2];
 	struct juris_count totals[__JURIS_VERDICT_LAST];
@@ -33,6 +36,32 @@ static uint64_t get_u64(const struct nlattr *attr)
 	return attr ? nla_get_u64(attr) : 0;
 }
 
+/* Each prefix rule of the action, as ADDR/LEN, after sep. */
+static void print_prefixes(const struct status *st, int action, bool json)
+{
+	struct nlattr *tb[JURIS_PREFIX_A_MAX + 1], *entry;
+	char addr[INET6_ADDRSTRLEN];
+	const char *sep = "";
+	int rem;
+
+	if (!st->prefixes)
+		return;
+	nla_for_each_nested(entry, st->prefixes, rem) {
+		if (nla_parse_nested(tb, JURIS_PREFIX_A_MAX, entry, NULL) < 0 ||
+		    !tb[JURIS_PREFIX_A_ADDR] || !tb[JURIS_PREFIX_A_LEN] ||
+		    !tb[JURIS_PREFIX_A_ACTION] ||
+		    nla_get_u8(tb[JURIS_PREFIX_A_ACTION]) != action)
+			continue;
+		if (!fmt_addr(nla_data(tb[JURIS_PREFIX_A_ADDR]), nla_len(tb[JURIS_PREFIX_A_ADDR]),
+			      addr, sizeof(addr)))
+			strcpy(addr, "?");
+		printf(json ? "%s\"%s/%u\"" : "%s %s/%u", sep, addr,
+		       nla_get_u8(tb[JURIS_PREFIX_A_LEN]));
+		if (json)
+			sep = ",";
+	}
+}
+
 static void print_text(const struct status *st)
 {
 	char size[32], cc[3];
@@ -40,11 +69,19 @@ static void print_text(const struct status *st)
 	int v;
 
 	printf("mode: %s\n", NAME_OF(mode_names, st->mode));
-	printf("approved:");
+	printf("approved:%s", !st->deny ? "" : st->n_allow ? " every country but" :
+	       " every country");
 	for (i = 0; i < st->n_allow; i++)
 		printf(" %s", fmt_country(st->allow + 2 * i, cc) ?: "??");
-	printf("%s\n", st->n_allow ? "" : " (none)");
+	printf("%s\n", st->n_allow || st->deny ? "" : " (none)");
 	printf("unknown: %s\n", NAME_OF(unknown_names, st->unknown));
+	if (st->prefixes) {
+		printf("exempt:");
+		print_prefixes(st, JURIS_PREFIX_EXEMPT, false);
+		printf("\nblock:");
+		print_prefixes(st, JURIS_PREFIX_BLOCK, false);
+		printf("\n");
+	}
 	fmt_size(st->bytes, size, sizeof(size));
 	printf("table: generation %" PRIu64 ", %" PRIu32 " IPv4 + %" PRIu32 " IPv6 ranges, %" PRIu32 " + %" PRIu32 " segments, %s\n",
 	       st->generation, st->ranges[0], st->ranges[1], st->segments[0],
@@ -60,11 +97,16 @@ static void print_json(const struct status *st)
 	char cc[3];
 	size_t i;
 
-	printf("{\"mode\":\"%s\",\"allow\":[", NAME_OF(mode_names, st->mode));
+	printf("{\"mode\":\"%s\",\"%s\":[", NAME_OF(mode_names, st->mode),
+	       st->deny ? "deny" : "allow");
 	for (i = 0; i < st->n_allow; i++)
 		printf("%s\"%s\"", i ? "," : "",
 		       fmt_country(st->allow + 2 * i, cc) ?: "??");
-	printf("],\"unknown\":\"%s\",", NAME_OF(unknown_names, st->unknown));
+	printf("],\"unknown\":\"%s\",\"exempt\":[", NAME_OF(unknown_names, st->unknown));
+	print_prefixes(st, JURIS_PREFIX_EXEMPT, true);
+	printf("],\"block\":[");
+	print_prefixes(st, JURIS_PREFIX_BLOCK, true);
+	printf("],");
 	printf("\"table\":{\"generation\":%" PRIu64 ",\"ranges_v4\":%" PRIu32 ",\"ranges_v6\":%" PRIu32 ",\"segments_v4\":%" PRIu32 ",\"segments_v6\":%" PRIu32 ",\"bytes\":%" PRIu64 "},",
 	       st->generation, st->ranges[0], st->ranges[1], st->segments[0],
 	       st->segments[1], st->bytes);
@@ -86,10 +128,12 @@ static int on_status(struct nlattr *tb[], void *arg)
 		return -EBADMSG;
 	st.mode = nla_get_u8(tb[JURIS_A_MODE]);
 	st.unknown = nla_get_u8(tb[JURIS_A_UNKNOWN]);
-	if (tb[JURIS_A_ALLOW]) {
-		st.allow = nla_data(tb[JURIS_A_ALLOW]);
-		st.n_allow = nla_len(tb[JURIS_A_ALLOW]) / 2;
+	if (tb[JURIS_A_ALLOW] || tb[JURIS_A_DENY]) {
+		st.deny = !tb[JURIS_A_ALLOW];
+		st.allow = nla_data(tb[JURIS_A_ALLOW] ?: tb[JURIS_A_DENY]);
+		st.n_allow = nla_len(tb[JURIS_A_ALLOW] ?: tb[JURIS_A_DENY]) / 2;
 	}
+	st.prefixes = tb[JURIS_A_PREFIXES];
 	st.generation = get_u64(tb[JURIS_A_TABLE_GEN]);
 	st.ranges[0] = get_u32(tb[JURIS_A_TABLE_V4]);
 	st.ranges[1] = get_u32(tb[JURIS_A_TABLE_V6]);

@@ -2,7 +2,7 @@
 /*
  * juris: judge outgoing packets by the country of their destination.
  *
- * Generic netlink family "juris", version 2. State is per network namespace:
+ * Generic netlink family "juris", version 3. State is per network namespace:
  * every command acts on the netns of the socket that sends it. Commands that
  * change state need CAP_NET_ADMIN in that netns's user namespace.
  * juris.yaml, next to this file, describes the same protocol as a YNL spec.
@@ -22,7 +22,12 @@
  *   reply: JURIS_A_MODE         u8   enum juris_mode
  *          JURIS_A_UNKNOWN      u8   enum juris_unknown
  *          JURIS_A_ALLOW        binary, n * 2 bytes: approved countries, sorted
- *                               (present, empty, when none is approved)
+ *                               (present, empty, when none is approved), or
+ *          JURIS_A_DENY         the same: the countries not approved (every
+ *                               other country is), when the set is a deny list
+ *          JURIS_A_PREFIXES     nest of prefix rules (see SET_POLICY), sorted
+ *                               by family, address and length; absent when
+ *                               there are none
  *          JURIS_A_TABLE_GEN    u64  increments on every committed table
  *                               (this and the table sizes: absent before the
  *                               first table is committed)
@@ -35,10 +40,25 @@
  *                               "Counts" below
  *
  * JURIS_CMD_SET_POLICY (doit, admin)
- *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW (binary,
- *            n * 2 bytes of country codes). An absent attribute keeps its
- *            value; an empty JURIS_A_ALLOW approves no country. The new
- *            policy is published atomically, whole.
+ *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW or
+ *            JURIS_A_DENY (binary, n * 2 bytes of country codes; not both),
+ *            JURIS_A_PREFIXES. An absent attribute keeps its value; an empty
+ *            JURIS_A_ALLOW approves no country, an empty JURIS_A_DENY every
+ *            one, an empty JURIS_A_PREFIXES removes every prefix rule. The
+ *            new policy is published atomically, whole; a refused request
+ *            changes nothing.
+ *   JURIS_A_PREFIXES is a nest of up to JURIS_MAX_PREFIXES entries (their
+ *   type is ignored), each a nest of JURIS_PREFIX_A_ADDR, JURIS_PREFIX_A_LEN
+ *   and JURIS_PREFIX_A_ACTION, all three required; the address's bits past
+ *   the length must be zero. It replaces the prefix rules whole.
+ *
+ * A packet's verdict, in this order: a special-purpose destination is
+ * allowed; else the longest exempt or block prefix covering the destination
+ * decides (block where an exempt and a block prefix are equal); else its
+ * country: approved if the set allows it (allow list) or does not list it
+ * (deny list); a destination of no country gets the unknown verdict. What is
+ * not approved is dropped in enforce mode and counted as audited in audit
+ * mode; mode off passes everything.
  *
  * Loading a table is a transaction bound to the sending socket:
  *
@@ -83,7 +103,8 @@
  *            disjoint segment of the active table holding the address: for
  *            a special-purpose one, that prefix's), JURIS_A_VERDICT u8
  *            (enum juris_verdict, what the active policy would do),
- *            JURIS_A_SPECIAL flag (special-purpose address, always allowed)
+ *            JURIS_A_SPECIAL flag (special-purpose address, always allowed),
+ *            JURIS_A_RULE u8 (enum juris_rule: what decides the verdict)
  *   The segment is always present: a gap between mapped ranges, or the
  *   whole address space before any table is loaded, is a segment too.
  *
@@ -108,12 +129,14 @@
 #include <linux/types.h>
 
 #define JURIS_GENL_NAME "juris"
-#define JURIS_GENL_VERSION 2
+#define JURIS_GENL_VERSION 3
 
 /* One attribute of ranges stays below the 64 KiB netlink attribute limit. */
 #define JURIS_MAX_CHUNK_BYTES 60000
 /* Upper bound on the ranges of one table, per family. */
 #define JURIS_MAX_RANGES (4U << 20)
+/* Upper bound on a policy's prefix rules, both families together. */
+#define JURIS_MAX_PREFIXES 1024
 
 enum juris_cmd {
 	JURIS_CMD_UNSPEC,
@@ -152,6 +175,9 @@ enum juris_attr {
 	JURIS_A_SPECIAL,
 	JURIS_A_COUNTS,
 	JURIS_A_PAD,
+	JURIS_A_DENY,
+	JURIS_A_PREFIXES,
+	JURIS_A_RULE,
 	__JURIS_A_LAST
 };
 
@@ -203,6 +229,36 @@ enum juris_count_attr {
 };
 
 #define JURIS_COUNT_A_MAX (__JURIS_COUNT_A_LAST - 1)
+
+/* One prefix rule: a JURIS_A_PREFIXES entry. */
+enum juris_prefix_attr {
+	JURIS_PREFIX_A_UNSPEC,
+	JURIS_PREFIX_A_ADDR,		/* 4 or 16 bytes, the bits past len zero */
+	JURIS_PREFIX_A_LEN,		/* u8: 0 to 32 or 128 */
+	JURIS_PREFIX_A_ACTION,		/* u8: enum juris_prefix_action */
+	__JURIS_PREFIX_A_LAST
+};
+
+#define JURIS_PREFIX_A_MAX (__JURIS_PREFIX_A_LAST - 1)
+
+enum juris_prefix_action {
+	JURIS_PREFIX_EXEMPT = 1,	/* always allowed */
+	JURIS_PREFIX_BLOCK,		/* always denied */
+	__JURIS_PREFIX_LAST
+};
+
+#define JURIS_PREFIX_MAX (__JURIS_PREFIX_LAST - 1)
+
+/* What decided a verdict, in the order the policy asks (lookup). */
+enum juris_rule {
+	JURIS_RULE_SPECIAL,	/* a special-purpose destination */
+	JURIS_RULE_PREFIX,	/* an exempt or block prefix */
+	JURIS_RULE_COUNTRY,	/* the destination's country, by the set */
+	JURIS_RULE_UNKNOWN,	/* no country: the unknown verdict */
+	__JURIS_RULE_LAST
+};
+
+#define JURIS_RULE_MAX (__JURIS_RULE_LAST - 1)
 
 /* Rows of JURIS_A_RANGES4/6: byte arrays only, so no padding anywhere. */
 struct juris_range4 {

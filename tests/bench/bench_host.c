@@ -158,6 +158,7 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 {
 	double t0 = now_ns();
 	u64 sum = 0;
+	u16 cc;
 	u32 i;
 
 	if (bits == 32) {
@@ -172,7 +173,7 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 			break;
 		case VERDICT:
 			for (i = 0; i < n; ++i)
-				sum += juris_policy_eval(p, juris_dest_v4(t, a4[i]));
+				sum += juris_judge_v4(p, t, a4[i], &cc, NULL);
 			break;
 		default:
 			break;
@@ -189,7 +190,7 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 			break;
 		case VERDICT:
 			for (i = 0; i < n; ++i)
-				sum += juris_policy_eval(p, juris_dest_v6(t, a[i]));
+				sum += juris_judge_v6(p, t, a[i], &cc, NULL);
 			break;
 		default:
 			break;
@@ -230,8 +231,7 @@ static void usage(void)
 int main(int argc, char *argv[])
 {
 	u32 n = 10000000, repeats = 5, i, r;
-	struct juris_policy policy = { .mode = JURIS_MODE_ENFORCE,
-				       .unknown = JURIS_UNKNOWN_DENY };
+	struct juris_policy *policy;
 	struct juris_overlay over[2];
 	struct juris_range *rows[2];
 	struct juris_table *t;
@@ -279,8 +279,15 @@ int main(int argc, char *argv[])
 	}
 	flatten_table(t, 32, &flat[0]);
 	flatten_table(t, 128, &flat[1]);
-	juris_policy_set_allow(&policy, juris_cc_index((const u8 *)"IN"));
-	juris_policy_set_allow(&policy, juris_cc_index((const u8 *)"SG"));
+	policy = juris_policy_new(NULL, NULL, 0);
+	if (!policy) {
+		perror("bench_host");
+		return 1;
+	}
+	policy->mode = JURIS_MODE_ENFORCE;
+	policy->unknown = JURIS_UNKNOWN_DENY;
+	juris_policy_list(policy, juris_cc_index((const u8 *)"IN"));
+	juris_policy_list(policy, juris_cc_index((const u8 *)"SG"));
 
 	printf("world table: %zu IPv4 + %zu IPv6 rows -> %u + %u segments\n",
 	       set.n4, set.n6, flat[0].n, flat[1].n);
@@ -321,7 +328,7 @@ int main(int argc, char *argv[])
 			/* Interleaved, so drift in the machine hits all alike. */
 			for (r = 0; r < repeats; ++r)
 				for (m = 0; m < NMETHODS; ++m)
-					times[m][r] = pass(m, t, &flat[fam], &policy, bits,
+					times[m][r] = pass(m, t, &flat[fam], policy, bits,
 							   addr, addr4, n);
 			printf("IPv%d %-13s", fam ? 6 : 4, dist);
 			for (m = 0; m < NMETHODS; ++m) {

@@ -12,6 +12,7 @@
 #                                                      lo: 192.0.2.1 IN, 198.51.100.1 SG,
 #                                                          203.0.113.1 US, 198.18.0.1 CN,
 #                                                          198.18.7.7 DE, 192.0.2.77 US in IN,
+#                                                          203.0.113.9 US,
 #                                                          198.19.0.1 unmapped,
 #                                                          100.64.0.1 CGNAT, 2001:db8:{1,2,3,ff}::1
 #   bystander 10.0.3.2 ---veth--- internet 10.0.3.1
@@ -45,7 +46,7 @@ setup() {
 	$IP -n "$internet" addr add fd00:2::2/64 dev i0 nodad
 	$IP -n "$internet" addr add 10.0.3.1/24 dev i1
 	$IP -n "$bystander" addr add 10.0.3.2/24 dev b0
-	for a in 192.0.2.1 192.0.2.77 198.51.100.1 203.0.113.1 198.18.0.1 198.18.7.7 198.19.0.1 100.64.0.1; do
+	for a in 192.0.2.1 192.0.2.77 198.51.100.1 203.0.113.1 203.0.113.9 198.18.0.1 198.18.7.7 198.19.0.1 100.64.0.1; do
 		$IP -n "$internet" addr add $a/32 dev lo
 	done
 	for a in 2001:db8:1::1 2001:db8:2::1 2001:db8:3::1 2001:db8:ff::1; do
@@ -85,7 +86,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 47
+plan 74
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -155,6 +156,54 @@ expect "unknown allow: an unmapped IPv4 address connects" ok from "$device" tcp 
 expect "unknown allow: an unmapped IPv6 address connects" ok from "$device" tcp 2001:db8:ff::1
 juris policy set --unknown deny
 
+approved() {
+	juris status | sed -n 's/^approved: //p'
+}
+
+# A deny list approves every country it does not list.
+check "policy set: deny US CN" juris policy set --deny US,CN
+expect "deny list: a listed country (US) is refused" ECONNREFUSED from "$device" tcp 203.0.113.1
+expect "deny list: IPv6 to a listed country (US) is refused" ECONNREFUSED from "$device" tcp 2001:db8:3::1
+expect "deny list: a country it does not list (DE, inside CN) connects" ok from "$device" tcp 198.18.7.7
+expect "deny list: unknown keeps its own verdict (deny)" ECONNREFUSED from "$device" tcp 198.19.0.1
+expect "status shows the deny list" "every country but CN US" approved
+expect "the CLI refuses --allow with --deny, the deny list stays" "refused; every country but CN US" \
+	sh -c "$IP netns exec $device $JURIS policy set --allow IN --deny US 2>/dev/null ||
+		echo \"refused; \$($IP netns exec $device $JURIS status | sed -n 's/^approved: //p')\""
+juris policy set --allow IN,SG
+
+# Prefix rules decide before the country: the longest prefix covering the
+# destination, block where an exempt and a block prefix are equal.
+check "policy set: exempt and block prefixes, nested and tied" \
+	juris policy set --exempt 203.0.113.0/24,192.0.2.77,198.51.100.0/24,198.19.0.0/16,2001:db8:3::/48 \
+		--block 203.0.113.1/32,192.0.2.0/24,198.51.100.0/24,10.0.0.0/8,2001:db8:1::/64
+expect "exempt: a non-approved country's prefix (US) connects" ok from "$device" tcp 203.0.113.9
+expect "exempt: an IPv6 non-approved prefix (US) connects" ok from "$device" tcp 2001:db8:3::1
+expect "exempt: an unmapped prefix connects despite unknown deny" ok from "$device" tcp 198.19.0.1
+expect "block: an approved country's prefix (IN) is refused" ECONNREFUSED from "$device" tcp 192.0.2.1
+expect "block: an IPv6 approved prefix (IN) is refused" ECONNREFUSED from "$device" tcp 2001:db8:1::1
+expect "block: a datagram to a blocked prefix fails with EPERM" EPERM from "$device" udp 192.0.2.1
+expect "longest prefix: a /32 block inside an exempt /24 is refused" ECONNREFUSED from "$device" tcp 203.0.113.1
+expect "longest prefix: a /32 exempt inside a block /24 connects" ok from "$device" tcp 192.0.2.77
+expect "equal prefixes: block wins over exempt (SG refused)" ECONNREFUSED from "$device" tcp 198.51.100.1
+expect "special-purpose comes first: a block on 10/8 leaves the next hop allowed" ok from "$device" tcp 10.0.2.2
+expect "forwarded: an exempt prefix is reached from behind the device" ok from "$client" tcp 203.0.113.9
+expect "forwarded: a blocked prefix is dropped" ETIMEDOUT \
+	in_ns "$client" "$JPROBE" tcp 192.0.2.1 $PORT 1
+check "lookup names the rule that decided: prefix" \
+	sh -c "$IP netns exec $device $JURIS lookup 203.0.113.1 --json | grep -q '\"country\":\"US\".*\"verdict\":\"deny\",\"rule\":\"prefix\"'"
+expect "status lists the rules, sorted" \
+	"exempt: 192.0.2.77/32 198.19.0.0/16 198.51.100.0/24 203.0.113.0/24 2001:db8:3::/48;block: 10.0.0.0/8 192.0.2.0/24 198.51.100.0/24 203.0.113.1/32 2001:db8:1::/64" \
+	sh -c "$IP netns exec $device $JURIS status | grep -E '^(exempt|block):' | paste -sd ';'"
+expect "the CLI refuses a prefix with host bits set, the rules stay" "refused; 5 exempt" \
+	sh -c "$IP netns exec $device $JURIS policy set --block 203.0.113.1/24 2>/dev/null ||
+		echo \"refused; \$($IP netns exec $device $JURIS status | sed -n 's/^exempt://p' | wc -w) exempt\""
+check "policy set --clear-prefixes" juris policy set --clear-prefixes
+expect "without prefix rules, the country decides again (US refused)" ECONNREFUSED from "$device" tcp 203.0.113.9
+expect "without prefix rules, IN connects again" ok from "$device" tcp 192.0.2.1
+check "lookup names the rule that decided: country" \
+	sh -c "$IP netns exec $device $JURIS lookup 203.0.113.1 --json | grep -q '\"rule\":\"country\"'"
+
 expect "special-purpose: RFC 1918 next hop is always allowed" ok from "$device" tcp 10.0.2.2
 expect "special-purpose: CGNAT 100.64.0.0/10 is always allowed" ok from "$device" tcp 100.64.0.1
 expect "special-purpose: ULA fd00::/8 is always allowed" ok from "$device" tcp fd00:2::2
@@ -169,7 +218,7 @@ expect "special-purpose: a table that maps RFC 1918 to US changes nothing" ok fr
 expect "special-purpose: nor one that maps CGNAT to US" ok from "$device" tcp 100.64.0.1
 expect "special-purpose: nor one that maps the ULA range to US" ok from "$device" tcp fd00:2::2
 expect "lookup: 10.0.2.2 is in the special-purpose segment 10.0.0.0/8, of no country" \
-	'{"address":"10.0.2.2","country":null,"start":"10.0.0.0","end":"10.255.255.255","verdict":"allow","special":true}' \
+	'{"address":"10.0.2.2","country":null,"start":"10.0.0.0","end":"10.255.255.255","verdict":"allow","rule":"special","special":true}' \
 	juris lookup 10.0.2.2 --json
 juris table load "$HERE/fixture.csv" >/dev/null
 

@@ -101,6 +101,49 @@ static void put_ranges(struct nlr_msg *m, int v6)
 	}
 }
 
+/*
+ * Prefix rules, mostly valid: addresses of either family, lengths near
+ * their bound, host bits now and then, an attribute left out now and then.
+ */
+static void put_prefixes(struct nlr_msg *m)
+{
+	unsigned int start = m->nlh.nlmsg_len, entry;
+	int n = chance(5) ? JURIS_MAX_PREFIXES + rnd(3) : rnd(12), i, alen, len;
+	unsigned char addr[16], u8;
+	struct nlattr *outer, *inner;
+
+	outer = nlr_put(m, JURIS_A_PREFIXES | NLA_F_NESTED, NULL, 0);
+	if (!outer)
+		return;
+	for (i = 0; i < n; ++i) {
+		entry = m->nlh.nlmsg_len;
+		inner = nlr_put(m, (i + 1) | NLA_F_NESTED, NULL, 0);
+		if (!inner)
+			break;
+		alen = chance(50) ? 4 : chance(97) ? 16 : boundary_len() % 20;
+		len = chance(90) ? (int)rnd(8 * alen + 1) : (int)rnd(256);
+		fill(addr, sizeof(addr));
+		/* Mostly no host bits: clear the bits past len. */
+		if (chance(85)) {
+			for (int b = 0; b < alen; ++b) {
+				int keep = len - 8 * b;
+
+				addr[b] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+			}
+		}
+		if (chance(97))
+			nlr_put(m, JURIS_PREFIX_A_ADDR, addr, alen);
+		u8 = len;
+		if (chance(97))
+			nlr_put(m, JURIS_PREFIX_A_LEN, &u8, 1);
+		u8 = chance(95) ? 1 + rnd(2) : rnd(256);
+		if (chance(97))
+			nlr_put(m, JURIS_PREFIX_A_ACTION, &u8, 1);
+		inner->nla_len = m->nlh.nlmsg_len - entry;
+	}
+	outer->nla_len = m->nlh.nlmsg_len - start;
+}
+
 /* A request as the CLI would send it, for a random command. */
 static void well_formed(struct nlr_msg *m, int family)
 {
@@ -125,8 +168,14 @@ static void well_formed(struct nlr_msg *m, int family)
 			n = rnd(8);
 			for (int i = 0; i < n; ++i)
 				country(buf + 2 * i);
-			nlr_put(m, JURIS_A_ALLOW, buf, 2 * n);
+			/* Now and then both: refused. */
+			if (chance(60) || chance(10))
+				nlr_put(m, JURIS_A_ALLOW, buf, 2 * n);
+			if (chance(40))
+				nlr_put(m, JURIS_A_DENY, buf, 2 * n);
 		}
+		if (chance(40))
+			put_prefixes(m);
 		break;
 	case JURIS_CMD_TABLE_ADD:
 		if (chance(80))

@@ -31,6 +31,13 @@ struct reply {
 	char country[3];
 	unsigned char allow[2 * 676];
 	int nallow;
+	unsigned char deny[2 * 676];
+	int ndeny;
+	int nprefixes;		/* entries of JURIS_A_PREFIXES */
+	unsigned char prefix[16];	/* the first one's address */
+	int prefix_len, prefix_action;
+	int rule;		/* JURIS_A_RULE, or -1 */
+	int verdict;		/* JURIS_A_VERDICT, or -1 */
 	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, or -1 */
 	int bad_attr;		/* the error points at an attribute */
 	int counts_ok;		/* TOTALS: three verdicts, each packets + bytes */
@@ -102,6 +109,30 @@ static int on_valid(struct nl_msg *msg, void *arg)
 		r->nallow = nla_len(tb[JURIS_A_ALLOW]) / 2;
 		memcpy(r->allow, nla_data(tb[JURIS_A_ALLOW]), nla_len(tb[JURIS_A_ALLOW]));
 	}
+	if (tb[JURIS_A_DENY]) {
+		r->ndeny = nla_len(tb[JURIS_A_DENY]) / 2;
+		memcpy(r->deny, nla_data(tb[JURIS_A_DENY]), nla_len(tb[JURIS_A_DENY]));
+	}
+	if (tb[JURIS_A_PREFIXES]) {
+		struct nlattr *e, *p[JURIS_PREFIX_A_MAX + 1];
+		int rem;
+
+		nla_for_each_nested(e, tb[JURIS_A_PREFIXES], rem) {
+			if (!r->nprefixes++ &&
+			    !nla_parse_nested(p, JURIS_PREFIX_A_MAX, e, NULL) &&
+			    p[JURIS_PREFIX_A_ADDR] && p[JURIS_PREFIX_A_LEN] &&
+			    p[JURIS_PREFIX_A_ACTION]) {
+				memcpy(r->prefix, nla_data(p[JURIS_PREFIX_A_ADDR]),
+				       nla_len(p[JURIS_PREFIX_A_ADDR]));
+				r->prefix_len = nla_get_u8(p[JURIS_PREFIX_A_LEN]);
+				r->prefix_action = nla_get_u8(p[JURIS_PREFIX_A_ACTION]);
+			}
+		}
+	}
+	if (tb[JURIS_A_RULE])
+		r->rule = nla_get_u8(tb[JURIS_A_RULE]);
+	if (tb[JURIS_A_VERDICT])
+		r->verdict = nla_get_u8(tb[JURIS_A_VERDICT]);
 	if (tb[JURIS_A_MODE])
 		r->mode = nla_get_u8(tb[JURIS_A_MODE]);
 	if (tb[JURIS_A_TOTALS])
@@ -141,6 +172,8 @@ static int request(struct conn *c, int cmd, void (*put)(struct nl_msg *, const v
 
 	memset(r, 0, sizeof(*r));
 	r->miss_type = -1;
+	r->rule = -1;
+	r->verdict = -1;
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_ACK, cmd, JURIS_GENL_VERSION);
 	if (put)
 		put(msg, arg);
@@ -181,6 +214,17 @@ static void put_addr(struct nl_msg *msg, const void *arg)
 static void put_allow(struct nl_msg *msg, const void *arg)
 {
 	nla_put(msg, JURIS_A_ALLOW, strlen(arg), arg);
+}
+
+static void put_deny(struct nl_msg *msg, const void *arg)
+{
+	nla_put(msg, JURIS_A_DENY, strlen(arg), arg);
+}
+
+static void put_allow_and_deny(struct nl_msg *msg, const void *arg)
+{
+	nla_put(msg, JURIS_A_ALLOW, 2, "IN");
+	nla_put(msg, JURIS_A_DENY, 2, "US");
 }
 
 /* An attribute given by its type and a 4-byte value. */
@@ -250,6 +294,54 @@ static struct ranges addr_in(int v6, int net)
 	r.len = v6 ? 16 : 4;
 	r.data[r.len - 1] = 1;
 	return r;
+}
+
+/* Prefix rules for JURIS_A_PREFIXES; a field of -1 is left out. */
+struct rules {
+	int n;
+	struct {
+		unsigned char addr[16];
+		int alen, len, action;
+	} e[1100];
+};
+
+static void put_rules(struct nl_msg *msg, const void *arg)
+{
+	const struct rules *x = arg;
+	struct nlattr *outer, *inner;
+	int i;
+
+	/* nla_nest_end() would drop an empty nest. */
+	if (!x->n) {
+		nla_put(msg, JURIS_A_PREFIXES | NLA_F_NESTED, 0, NULL);
+		return;
+	}
+	outer = nla_nest_start(msg, JURIS_A_PREFIXES);
+
+	for (i = 0; i < x->n; ++i) {
+		inner = nla_nest_start(msg, i + 1);
+		if (x->e[i].alen >= 0)
+			nla_put(msg, JURIS_PREFIX_A_ADDR, x->e[i].alen, x->e[i].addr);
+		if (x->e[i].len >= 0)
+			nla_put_u8(msg, JURIS_PREFIX_A_LEN, x->e[i].len);
+		if (x->e[i].action >= 0)
+			nla_put_u8(msg, JURIS_PREFIX_A_ACTION, x->e[i].action);
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+}
+
+/* A rule over the variant's documentation net, at len bits. */
+static void rule_at(struct rules *x, int v6, int net, int len, int action)
+{
+	struct ranges a = addr_in(v6, net);
+	int i = x->n++;
+
+	memset(x->e[i].addr, 0, 16);
+	memcpy(x->e[i].addr, a.data, a.len - 1);	/* the net's first address */
+	x->e[i].alen = a.len;
+	x->e[i].len = len;
+	x->e[i].action = action;
 }
 
 FIXTURE(juris) {
@@ -454,6 +546,110 @@ TEST_F(juris, bad_policy_keeps_policy)
 	ASSERT_EQ(2, r.nallow);
 	EXPECT_EQ(0, memcmp(r.allow, "INSG", 4));
 	EXPECT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "", &r));
+}
+
+/* A deny list approves every country it does not list. */
+TEST_F(juris, deny_list)
+{
+	struct ranges in = addr_in(variant->v6, 1), none = addr_in(variant->v6, 2);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_deny, "INUS", &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(2, r.ndeny);
+	EXPECT_EQ(0, r.nallow);
+	EXPECT_EQ(0, memcmp(r.deny, "INUS", 4));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &in, &r));
+	EXPECT_EQ(JURIS_RULE_COUNTRY, r.rule);
+	EXPECT_EQ(JURIS_VERDICT_ALLOW, r.verdict) TH_LOG("mode off allows");
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &none, &r));
+	EXPECT_EQ(JURIS_RULE_UNKNOWN, r.rule);
+	/* Both at once are refused, and the deny list stays. */
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_allow_and_deny, NULL, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "not both")) TH_LOG("extack: '%s'", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(2, r.ndeny);
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "", &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(0, r.ndeny);
+}
+
+/* Prefix rules come back sorted, decide lookups, and an empty nest clears them. */
+TEST_F(juris, prefix_rules)
+{
+	struct ranges in = addr_in(variant->v6, 1), other = addr_in(variant->v6, 2);
+	static struct rules x;
+	struct reply r;
+
+	x.n = 0;
+	rule_at(&x, variant->v6, 2, variant->v6 ? 48 : 24, JURIS_PREFIX_EXEMPT);
+	rule_at(&x, variant->v6, 1, variant->v6 ? 48 : 24, JURIS_PREFIX_BLOCK);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &x, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(2, r.nprefixes);
+	EXPECT_EQ(0, memcmp(r.prefix, x.e[1].addr, x.e[1].alen)) TH_LOG("sorted: net 1 first");
+	EXPECT_EQ(JURIS_PREFIX_BLOCK, r.prefix_action);
+	EXPECT_EQ(variant->v6 ? 48 : 24, r.prefix_len);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &in, &r));
+	EXPECT_EQ(JURIS_RULE_PREFIX, r.rule);
+	EXPECT_STREQ("IN", r.country);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &other, &r));
+	EXPECT_EQ(JURIS_RULE_PREFIX, r.rule);
+	x.n = 0;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &x, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(0, r.nprefixes);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &in, &r));
+	EXPECT_EQ(JURIS_RULE_COUNTRY, r.rule);
+}
+
+/* Each bad rule set is refused with a message; the rules in force stay. */
+TEST_F(juris, bad_prefix_rules_keep_rules)
+{
+	static struct rules good, bad;
+	int bits = variant->v6 ? 128 : 32, i;
+	struct reply r;
+
+	good.n = 0;
+	rule_at(&good, variant->v6, 1, bits - 8, JURIS_PREFIX_EXEMPT);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &good, &r)) TH_LOG("%s", r.extack);
+
+	bad = good;
+	bad.e[0].addr[bad.e[0].alen - 1] = 1;	/* a host inside the prefix */
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "bits set past")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].len = bits + 1;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "longer than the address")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].action = -1;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "needs an address")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].action = JURIS_PREFIX_MAX + 1;
+	EXPECT_EQ(-ERANGE, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r));
+	EXPECT_TRUE(r.bad_attr);
+	bad = good;
+	bad.e[0].alen = 5;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "4 or 16 bytes")) TH_LOG("extack: '%s'", r.extack);
+	bad.n = 0;
+	for (i = 0; i <= JURIS_MAX_PREFIXES; ++i)
+		rule_at(&bad, variant->v6, i % 256, bits, JURIS_PREFIX_BLOCK);
+	EXPECT_EQ(-E2BIG, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "limit")) TH_LOG("extack: '%s'", r.extack);
+	bad.n = JURIS_MAX_PREFIXES;
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &bad, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &good, &r)) TH_LOG("%s", r.extack);
+
+	/* After all of them, the one good rule. */
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(1, r.nprefixes);
+	EXPECT_EQ(bits - 8, r.prefix_len);
+	good.n = 0;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &good, &r));
+	expect_table_unchanged(_metadata, self, variant->v6);
 }
 
 /* Without CAP_NET_ADMIN: reading works, changing is refused. */

@@ -313,28 +313,161 @@ static void test_segment(void)
 
 static void test_policy(void)
 {
-	struct juris_policy p = { .mode = JURIS_MODE_ENFORCE, .unknown = JURIS_UNKNOWN_DENY };
+	struct juris_policy *p = juris_policy_new(NULL, NULL, 0);
 	u16 in = juris_cc_index((const u8 *)"IN"), us = juris_cc_index((const u8 *)"US");
-	u8 code[2];
+	const u8 none = JURIS_PREFIX_NONE;
+	u8 code[2], rule = 0xff;
 
 	juris_cc_code(in, code);
 	ok(in != us && code[0] == 'I' && code[1] == 'N' &&
 	   juris_cc_index((const u8 *)"in") == JURIS_CC_UNKNOWN,
 	   "%s: country codes map to indexes and back", "policy");
-	juris_policy_set_allow(&p, in);
-	ok(juris_policy_eval(&p, in) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(&p, us) == JURIS_VERDICT_DENY &&
-	   juris_policy_eval(&p, JURIS_CC_UNKNOWN) == JURIS_VERDICT_DENY &&
-	   juris_policy_eval(&p, JURIS_CC_SPECIAL) == JURIS_VERDICT_ALLOW,
+	ok(p->mode == JURIS_MODE_OFF && p->unknown == JURIS_UNKNOWN_ALLOW && !p->deny &&
+	   !p->nprefix && !p->nspan[0] && !p->nspan[1],
+	   "%s: the initial policy is off, allows unknown, lists and rules nothing", "policy");
+	p->mode = JURIS_MODE_ENFORCE;
+	p->unknown = JURIS_UNKNOWN_DENY;
+	juris_policy_list(p, in);
+	ok(juris_policy_eval(p, in, none, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, us, none, NULL) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(p, JURIS_CC_SPECIAL, none, &rule) == JURIS_VERDICT_ALLOW &&
+	   rule == JURIS_RULE_SPECIAL,
 	   "%s: enforce allows approved and special, denies the rest", "policy");
-	p.unknown = JURIS_UNKNOWN_ALLOW;
-	p.mode = JURIS_MODE_AUDIT;
-	ok(juris_policy_eval(&p, JURIS_CC_UNKNOWN) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(&p, us) == JURIS_VERDICT_AUDIT,
+	p->deny = true;
+	ok(juris_policy_eval(p, in, none, &rule) == JURIS_VERDICT_DENY &&
+	   rule == JURIS_RULE_COUNTRY &&
+	   juris_policy_eval(p, us, none, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, JURIS_CC_UNKNOWN, none, &rule) == JURIS_VERDICT_DENY &&
+	   rule == JURIS_RULE_UNKNOWN,
+	   "%s: a deny list denies what it lists and approves the rest", "policy");
+	ok(juris_policy_eval(p, us, JURIS_PREFIX_BLOCK, &rule) == JURIS_VERDICT_DENY &&
+	   rule == JURIS_RULE_PREFIX &&
+	   juris_policy_eval(p, in, JURIS_PREFIX_EXEMPT, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, JURIS_CC_SPECIAL, JURIS_PREFIX_BLOCK, &rule) ==
+	   JURIS_VERDICT_ALLOW && rule == JURIS_RULE_SPECIAL,
+	   "%s: prefix rules decide before the country, special before them", "policy");
+	p->unknown = JURIS_UNKNOWN_ALLOW;
+	p->mode = JURIS_MODE_AUDIT;
+	ok(juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, in, none, NULL) == JURIS_VERDICT_AUDIT,
 	   "%s: audit marks what enforce would drop; unknown allow", "policy");
-	p.mode = JURIS_MODE_OFF;
-	ok(juris_policy_eval(&p, us) == JURIS_VERDICT_ALLOW,
-	   "%s: off allows everything", "policy");
+	p->mode = JURIS_MODE_OFF;
+	ok(juris_policy_eval(p, in, JURIS_PREFIX_BLOCK, &rule) == JURIS_VERDICT_ALLOW &&
+	   rule == JURIS_RULE_PREFIX,
+	   "%s: off allows everything, and names the rule that would decide", "policy");
+	kvfree(p);
+}
+
+/* The action of the longest rule covering a, block on a tie: the reference. */
+static u8 naive_prefix(const struct juris_prefix_rule *r, u32 n, int bits, juris_u128 a)
+{
+	int best = -1;
+	u8 act = JURIS_PREFIX_NONE;
+	u32 i;
+
+	for (i = 0; i < n; ++i) {
+		juris_u128 start = (juris_u128)r[i].hi << 64 | r[i].lo;
+		int shift = bits - r[i].len;
+
+		if (r[i].bits != bits ||
+		    (shift < 128 && (a >> shift) != (start >> shift)))
+			continue;
+		if (r[i].len > best || (r[i].len == best && r[i].action == JURIS_PREFIX_BLOCK)) {
+			best = r[i].len;
+			act = r[i].action;
+		}
+	}
+	return act;
+}
+
+static void random_rule(struct juris_prefix_rule *r, int bits, juris_u128 base)
+{
+	/* Lengths around the base's, so rules nest, repeat and sit side by side. */
+	int len = bits - 16 + (int)(rnd() % 17);
+	juris_u128 a = base + (rnd() & 0xffff);
+
+	if (!(rnd() % 8))
+		len = rnd() % (bits + 1);
+	if (len < bits)
+		a &= ~(max_of(bits) >> len);
+	r->bits = bits;
+	r->len = len;
+	r->hi = (u64)(a >> 64);
+	r->lo = (u64)a;
+	r->action = rnd() % 2 ? JURIS_PREFIX_EXEMPT : JURIS_PREFIX_BLOCK;
+}
+
+/*
+ * Random rule sets, both families in each: every rule's edges and random
+ * addresses around them give the naive reference's action; the stored
+ * rules come back sorted, without duplicates, and a copy keeps them.
+ */
+static void test_prefix_rules(void)
+{
+	struct juris_prefix_rule r[96];
+	int round, bad = 0, badcopy = 0, badsort = 0;
+	u32 spans = 0;
+
+	for (round = 0; round < 300; ++round) {
+		juris_u128 base4 = rnd() & 0xffff0000U;
+		juris_u128 base6 = ((juris_u128)rnd() << 64 | rnd()) & ~(juris_u128)0xffff;
+		u32 n = rnd() % 96, i, k;
+		struct juris_policy *p, *copy;
+
+		for (i = 0; i < n; ++i) {
+			int bits = rnd() % 2 ? 32 : 128;
+
+			random_rule(&r[i], bits, bits == 32 ? base4 : base6);
+		}
+		for (i = 0; i < n; ++i)	/* some exact duplicates */
+			if (i && !(rnd() % 10))
+				r[i] = r[rnd() % i];
+		p = juris_policy_new(NULL, r, n);
+		copy = juris_policy_new(p, NULL, 0);
+		if (!p || !copy) {
+			++bad;
+			break;
+		}
+		spans += p->nspan[0] + p->nspan[1];
+		for (i = 1; i < p->nprefix; ++i) {
+			const struct juris_prefix_rule *x = &p->prefix[i - 1], *y = &p->prefix[i];
+
+			badsort += x->bits > y->bits ||
+				   (x->bits == y->bits && (x->hi > y->hi ||
+				   (x->hi == y->hi && (x->lo > y->lo || (x->lo == y->lo &&
+				   (x->len > y->len || (x->len == y->len && x->action >= y->action)))))));
+		}
+		badcopy += copy->nprefix != p->nprefix ||
+			   copy->nspan[0] != p->nspan[0] || copy->nspan[1] != p->nspan[1];
+		for (i = 0; i < p->nprefix && i < copy->nprefix; ++i) {
+			const struct juris_prefix_rule *x = &p->prefix[i], *y = &copy->prefix[i];
+
+			badcopy += x->hi != y->hi || x->lo != y->lo || x->bits != y->bits ||
+				   x->len != y->len || x->action != y->action;
+		}
+		for (i = 0; i < n; ++i) {
+			int bits = r[i].bits;
+			juris_u128 start = (juris_u128)r[i].hi << 64 | r[i].lo;
+			juris_u128 end = r[i].len >= bits ? start : start | max_of(bits) >> r[i].len;
+			juris_u128 probe[6] = { start - 1, start, end, end + 1,
+						start + (rnd() & 0x1ffff), start - (rnd() & 0x1ffff) };
+
+			for (k = 0; k < 6; ++k) {
+				juris_u128 a = probe[k] & max_of(bits);
+				u8 got = bits == 32 ? juris_prefix_v4(p, (u32)a) : juris_prefix_v6(p, a);
+
+				bad += got != naive_prefix(p->prefix, p->nprefix, bits, a);
+				bad += got != naive_prefix(r, n, bits, a);
+			}
+		}
+		kvfree(p);
+		kvfree(copy);
+	}
+	ok(!bad, "prefix rules: 300 random sets agree with the longest-match reference (%d bad, %u spans)",
+	   bad, spans);
+	ok(!badsort && !badcopy, "prefix rules: kept sorted without duplicates, copied whole (%d unsorted, %d bad copies)",
+	   badsort, badcopy);
 }
 
 static void test_special(void)
@@ -476,12 +609,13 @@ static void test_overlay(int bits)
 
 int main(void)
 {
-	printf("TAP version 13\n1..26\n");
+	printf("TAP version 13\n1..31\n");
 	test_random(32);
 	test_random(128);
 	test_empty();
 	test_segment();
 	test_policy();
+	test_prefix_rules();
 	test_special();
 	test_overlay(32);
 	test_overlay(128);
