@@ -7,6 +7,7 @@
  * give the same rows; a failure must name a line and carry a message.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int ret;
 
+	/* The same bytes as a prefix: valid ones have no bits past their length. */
+	{
+		uint8_t a[16];
+		int plen, fam = csv_parse_prefix((const char *)data, size < 64 ? size : 64, a, &plen);
+
+		CHECK(fam == 4 || fam == 16 || fam == -EINVAL || fam == -EDOM);
+		for (i = 0; fam > 0 && i < (size_t)fam; i++)
+			CHECK(plen >= 8 * (int)(i + 1) ||
+			      !(a[i] & (plen <= 8 * (int)i ? 0xff : 0xff >> (plen - 8 * i))));
+	}
 	range_set_init(&set);
 	ret = csv_parse_buf("fuzz", (const char *)data, size, &set, &err);
 	CHECK(!strcmp(err.path, "fuzz"));

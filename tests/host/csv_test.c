@@ -341,6 +341,31 @@ static bool test_argv_helpers(void)
 	       csv_parse_country("\xc3\x9f", 2, cc) == -EINVAL;
 }
 
+/* Prefixes of the command line (and of policy files). */
+static bool test_prefix(void)
+{
+	uint8_t a[16];
+	int len = -1;
+
+	return csv_parse_prefix("198.51.100.0/24", 15, a, &len) == 4 && len == 24 &&
+	       a[0] == 198 && a[2] == 100 &&
+	       csv_parse_prefix("203.0.113.7", 11, a, &len) == 4 && len == 32 &&
+	       csv_parse_prefix("2001:db8::/32", 13, a, &len) == 16 && len == 32 &&
+	       csv_parse_prefix("::/0", 4, a, &len) == 16 && len == 0 &&
+	       csv_parse_prefix("2001:db8::1/128", 15, a, &len) == 16 && len == 128 &&
+	       csv_parse_prefix("198.51.100.1/24", 15, a, &len) == -EDOM && len == 24 &&
+	       csv_parse_prefix("2001:db8:8000::/33", 18, a, &len) == 16 &&
+	       csv_parse_prefix("2001:db8:8000::/32", 18, a, &len) == -EDOM &&
+	       csv_parse_prefix("198.51.100.0/33", 15, a, &len) == -EINVAL &&
+	       csv_parse_prefix("2001:db8::/129", 14, a, &len) == -EINVAL &&
+	       csv_parse_prefix("198.51.100.0/", 13, a, &len) == -EINVAL &&
+	       csv_parse_prefix("198.51.100.0/+8", 15, a, &len) == -EINVAL &&
+	       csv_parse_prefix("198.51.100.0/ 8", 15, a, &len) == -EINVAL &&
+	       csv_parse_prefix("198.51.100.0/0024", 17, a, &len) == -EINVAL &&
+	       csv_parse_prefix("/24", 3, a, &len) == -EINVAL &&
+	       csv_parse_prefix("198.51.100.0/24/8", 17, a, &len) == -EINVAL;
+}
+
 static const struct {
 	bool (*fn)(void);
 	const char *name;
@@ -365,6 +390,7 @@ static const struct {
 	{ test_bad_order6, "IPv6 start after end" },
 	{ test_quote_is_bounded, "quotes are bounded and control bytes masked" },
 	{ test_argv_helpers, "address and country helpers used for argv" },
+	{ test_prefix, "prefixes: length bounds, host bits and malformed lengths refused" },
 };
 
 /*
