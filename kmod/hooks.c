@@ -10,6 +10,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
+#include <net/sock.h>
 
 #include "hooks.h"
 #include "juris.h"
@@ -46,6 +47,23 @@ static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
 	return NF_DROP_ERR(err);
 }
 
+/*
+ * The UID rule of a locally generated packet's socket: its owner, which
+ * follows fchown() (Android's DnsResolver hands each app's lookups to that
+ * app's UID this way). Forwarded packets and packets without a full socket
+ * (time-wait, request sockets) have none.
+ */
+static const struct juris_uid_rule *uid_rule(const struct juris_policy *policy,
+					     const struct sk_buff *skb,
+					     const struct nf_hook_state *state)
+{
+	const struct sock *sk = skb->sk;
+
+	if (!policy->nuidspan || state->hook != NF_INET_LOCAL_OUT || !sk || !sk_fullsock(sk))
+		return NULL;
+	return juris_uid_rule(policy, __kuid_val(sk->sk_uid));
+}
+
 static unsigned int hook4(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
@@ -59,7 +77,7 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	verdict = juris_judge_v4(policy, rcu_dereference(jn->table), ntohl(iph->daddr),
-				 &cc, NULL);
+				 uid_rule(policy, skb, state), &cc, NULL);
 	return judge(jn, skb, state, verdict, cc, iph->protocol);
 }
 
@@ -80,7 +98,8 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		(juris_u128)ntohl(ip6h->daddr.s6_addr32[1]) << 64 |
 		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
 		ntohl(ip6h->daddr.s6_addr32[3]);
-	verdict = juris_judge_v6(policy, rcu_dereference(jn->table), daddr, &cc, NULL);
+	verdict = juris_judge_v6(policy, rcu_dereference(jn->table), daddr,
+				 uid_rule(policy, skb, state), &cc, NULL);
 	return judge(jn, skb, state, verdict, cc, ip6h->nexthdr);
 }
 

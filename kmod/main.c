@@ -21,7 +21,7 @@ static int __net_init juris_net_init(struct net *net)
 
 	mutex_init(&jn->lock);
 	/* Off until told otherwise: loading the module changes no traffic. */
-	policy = juris_policy_new(NULL, NULL, 0);
+	policy = juris_policy_new(NULL, NULL);
 	if (!policy)
 		return -ENOMEM;
 	RCU_INIT_POINTER(jn->policy, policy);

@@ -7,6 +7,7 @@
 #include <linux/ctype.h>
 #include <linux/moduleparam.h>
 #include <linux/notifier.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <net/netlink.h>
@@ -96,6 +97,14 @@ static const struct nla_policy juris_nl_prefix_policy[JURIS_PREFIX_A_MAX + 1] = 
 						   JURIS_PREFIX_MAX),
 };
 
+static const struct nla_policy juris_nl_uid_policy[JURIS_UID_A_MAX + 1] = {
+	[JURIS_UID_A_FIRST] = { .type = NLA_U32 },
+	[JURIS_UID_A_LAST] = { .type = NLA_U32 },
+	[JURIS_UID_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, JURIS_UID_EXEMPT, JURIS_UID_MAX),
+	[JURIS_UID_A_COUNTRIES] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_allow,
+							 2 * (JURIS_NCC - 1)),
+};
+
 static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, JURIS_MODE_MAX),
 	[JURIS_A_UNKNOWN] = NLA_POLICY_MAX(NLA_U8, JURIS_UNKNOWN_MAX),
@@ -104,6 +113,7 @@ static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_DENY] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_allow,
 						2 * (JURIS_NCC - 1)),
 	[JURIS_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(juris_nl_prefix_policy),
+	[JURIS_A_UIDS] = NLA_POLICY_NESTED_ARRAY(juris_nl_uid_policy),
 };
 
 static const struct nla_policy juris_nl_table_add_policy[JURIS_A_MAX + 1] = {
@@ -115,6 +125,7 @@ static const struct nla_policy juris_nl_table_add_policy[JURIS_A_MAX + 1] = {
 
 static const struct nla_policy juris_nl_lookup_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, validate_addr, 16),
+	[JURIS_A_UID] = { .type = NLA_U32 },
 };
 
 static void txn_free(struct juris_txn *txn)
@@ -219,25 +230,41 @@ static int put_table(struct sk_buff *msg, const struct juris_table *t)
 	return 0;
 }
 
+/* How many countries a set lists. */
+static u32 set_count(const u64 *set)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < (JURIS_NCC + 63) / 64; ++i)
+		n += hweight64(set[i]);
+	return n;
+}
+
+/* A set's codes, in order, at out (2 bytes each). */
+static void set_codes(const u64 *set, u8 *out)
+{
+	u32 i;
+
+	for (i = 0; i < (JURIS_NCC + 63) / 64; ++i) {
+		u64 w = set[i];
+
+		while (w) {
+			juris_cc_code(64 * i + __ffs64(w), out);
+			out += 2;
+			w &= w - 1;
+		}
+	}
+}
+
 /* The country set: JURIS_A_ALLOW, or JURIS_A_DENY for a deny list. */
 static int put_set(struct sk_buff *msg, const struct juris_policy *p)
 {
 	struct nlattr *attr;
-	u16 cc, n = 0;
-	u8 *out;
 
-	for (cc = 1; cc < JURIS_NCC; ++cc)
-		n += juris_policy_lists(p, cc);
-	attr = nla_reserve(msg, p->deny ? JURIS_A_DENY : JURIS_A_ALLOW, 2 * n);
+	attr = nla_reserve(msg, p->deny ? JURIS_A_DENY : JURIS_A_ALLOW, 2 * set_count(p->set));
 	if (!attr)
 		return -EMSGSIZE;
-	out = nla_data(attr);
-	for (cc = 1; cc < JURIS_NCC; ++cc) {
-		if (juris_policy_lists(p, cc)) {
-			juris_cc_code(cc, out);
-			out += 2;
-		}
-	}
+	set_codes(p->set, nla_data(attr));
 	return 0;
 }
 
@@ -290,7 +317,7 @@ static int parse_prefixes(const struct nlattr *attr, struct juris_prefix_rule **
 		++n;
 	if (n > JURIS_MAX_PREFIXES) {
 		NL_SET_BAD_ATTR(extack, attr);
-		juris_extack(extack, "too many prefix rules",
+		juris_extack(extack, "too many prefix rules: past the limit",
 			     "%u prefix rules, past the limit of %u", n, JURIS_MAX_PREFIXES);
 		return -E2BIG;
 	}
@@ -340,6 +367,210 @@ err:
 	return ret;
 }
 
+/*
+ * The kernel uids [first, last] of user namespace ns stand for, appended
+ * to out[*n] as one piece per extent of its uid_map they cross (uid_map
+ * holds kernel uids already, however deep the namespace). -ERANGE where
+ * some are not mapped, -E2BIG past JURIS_MAX_UID_RANGES pieces. Read as
+ * the kernel's own map_id_range_down() does: the map is written once.
+ */
+static int uid_map_range(struct user_namespace *ns, u32 first, u32 last, u32 rule,
+			 struct juris_uid_range *out, u32 *n)
+{
+	const struct uid_gid_map *map = &ns->uid_map;
+	const struct uid_gid_extent *e;
+	u32 extents = READ_ONCE(map->nr_extents), i;
+	u64 at = first, end;
+
+	/* Pairs with the write barrier map_write() puts before nr_extents. */
+	smp_rmb();
+	e = extents <= UID_GID_MAP_MAX_BASE_EXTENTS ? map->extent : map->forward;
+	while (at <= last) {
+		for (i = 0; i < extents; ++i)
+			if (at >= e[i].first && at - e[i].first < e[i].count)
+				break;
+		if (i == extents)
+			return -ERANGE;
+		end = min_t(u64, last, (u64)e[i].first + e[i].count - 1);
+		if (*n == JURIS_MAX_UID_RANGES)
+			return -E2BIG;
+		out[*n].first = e[i].lower_first + (u32)(at - e[i].first);
+		out[*n].last = e[i].lower_first + (u32)(end - e[i].first);
+		out[*n].rule = rule;
+		++*n;
+		at = end + 1;
+	}
+	return 0;
+}
+
+/* Country codes into a set; false at the first invalid one. */
+static bool set_from_codes(u64 *set, const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	const u8 *codes = nla_data(attr);
+	int i, len = nla_len(attr);
+
+	for (i = 0; i < len; i += 2) {
+		u16 cc = juris_cc_index(codes + i);
+
+		if (!cc) {
+			NL_SET_BAD_ATTR(extack, attr);
+			juris_extack(extack, "invalid country code", "invalid country code '%c%c'",
+				     isprint(codes[i]) ? codes[i] : '?',
+				     isprint(codes[i + 1]) ? codes[i + 1] : '?');
+			return false;
+		}
+		set[cc / 64] |= (u64)1 << (cc % 64);
+	}
+	return true;
+}
+
+/* What one UID rule takes in a message, nests included. */
+static size_t uid_msg_bytes(const struct juris_uid_rule *u)
+{
+	return 2 * NLA_HDRLEN + 2 * nla_total_size(4) + nla_total_size(1) +
+	       nla_total_size(2 * set_count(u->set));
+}
+
+/*
+ * The UID rules of a request, checked and mapped from the sender's user
+ * namespace, in r (kvfree() its uid and range arrays).
+ */
+static int parse_uids(const struct nlattr *attr, struct user_namespace *ns,
+		      struct juris_rules *r, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[JURIS_UID_A_MAX + 1];
+	struct juris_uid_range *range;
+	struct juris_uid_rule *rules;
+	const struct nlattr *entry;
+	size_t bytes = NLA_HDRLEN;
+	u32 n = 0, nrange = 0, i;
+	int rem, ret;
+
+	nla_for_each_nested(entry, attr, rem)
+		++n;
+	if (n > JURIS_MAX_UID_RULES) {
+		NL_SET_BAD_ATTR(extack, attr);
+		juris_extack(extack, "too many UID rules: past the limit",
+			     "%u UID rules, past the limit of %u", n, JURIS_MAX_UID_RULES);
+		return -E2BIG;
+	}
+	rules = kvcalloc(n ? n : 1, sizeof(*rules), JURIS_GFP);
+	range = kvmalloc_array(JURIS_MAX_UID_RANGES, sizeof(*range), JURIS_GFP);
+	if (!rules || !range) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	n = 0;
+	nla_for_each_nested(entry, attr, rem) {
+		struct juris_uid_rule *u = &rules[n];
+
+		ret = nla_parse_nested(tb, JURIS_UID_A_MAX, entry, juris_nl_uid_policy, extack);
+		if (ret)
+			goto err;
+		ret = -EINVAL;
+		if (!tb[JURIS_UID_A_FIRST] || !tb[JURIS_UID_A_ACTION]) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "a UID rule needs a first UID and an action");
+			goto err;
+		}
+		u->first = nla_get_u32(tb[JURIS_UID_A_FIRST]);
+		u->last = tb[JURIS_UID_A_LAST] ? nla_get_u32(tb[JURIS_UID_A_LAST]) : u->first;
+		u->action = nla_get_u8(tb[JURIS_UID_A_ACTION]);
+		if (u->last < u->first) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[JURIS_UID_A_LAST],
+					    "the last UID of a rule comes before its first");
+			goto err;
+		}
+		if ((u->action == JURIS_UID_ALLOW || u->action == JURIS_UID_DENY) !=
+		    !!tb[JURIS_UID_A_COUNTRIES]) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "allow and deny UID rules list countries, exempt and block ones do not");
+			goto err;
+		}
+		if (tb[JURIS_UID_A_COUNTRIES] &&
+		    !set_from_codes(u->set, tb[JURIS_UID_A_COUNTRIES], extack))
+			goto err;
+		ret = uid_map_range(ns, u->first, u->last, n, range, &nrange);
+		if (ret == -E2BIG) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "the UID rules cross too many extents of the uid_map");
+			goto err;
+		}
+		if (ret) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "UIDs of the rule are not mapped in the sender's user namespace");
+			ret = -EINVAL;
+			goto err;
+		}
+		++n;
+	}
+	/* What status will send back must fit one attribute. */
+	for (i = 0; i < n; ++i)
+		bytes += uid_msg_bytes(&rules[i]);
+	if (bytes > U16_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the UID rules list too many countries to report");
+		ret = -E2BIG;
+		goto err;
+	}
+	r->uid = rules;
+	r->nuid = n;
+	r->range = range;
+	r->nrange = nrange;
+	return 0;
+
+err:
+	kvfree(rules);
+	kvfree(range);
+	return ret;
+}
+
+static int put_uids(struct sk_buff *msg, const struct juris_policy *p)
+{
+	struct nlattr *outer, *inner, *attr;
+	u32 i;
+
+	if (!p->nuid)
+		return 0;
+	outer = nla_nest_start(msg, JURIS_A_UIDS);
+	if (!outer)
+		return -EMSGSIZE;
+	for (i = 0; i < p->nuid; ++i) {
+		const struct juris_uid_rule *u = &p->uid[i];
+
+		inner = nla_nest_start(msg, i + 1);
+		if (!inner || nla_put_u32(msg, JURIS_UID_A_FIRST, u->first) ||
+		    nla_put_u32(msg, JURIS_UID_A_LAST, u->last) ||
+		    nla_put_u8(msg, JURIS_UID_A_ACTION, u->action))
+			goto err;
+		if (u->action == JURIS_UID_ALLOW || u->action == JURIS_UID_DENY) {
+			attr = nla_reserve(msg, JURIS_UID_A_COUNTRIES, 2 * set_count(u->set));
+			if (!attr)
+				goto err;
+			set_codes(u->set, nla_data(attr));
+		}
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+	return 0;
+
+err:
+	nla_nest_cancel(msg, outer);
+	return -EMSGSIZE;
+}
+
+/* What a policy's rules take in a status reply. */
+static size_t rules_msg_bytes(const struct juris_policy *p)
+{
+	size_t n = p->nprefix * PREFIX_MSG_BYTES;
+	u32 i;
+
+	for (i = 0; i < p->nuid; ++i)
+		n += uid_msg_bytes(&p->uid[i]);
+	return n;
+}
+
 static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
@@ -347,7 +578,8 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	struct juris_count slot[__JURIS_VERDICT_LAST];
 	const struct juris_policy *policy;
 	struct sk_buff *msg;
-	u32 nprefix, tries;
+	size_t rules_bytes;
+	u32 tries;
 	int s, v, ret;
 	void *hdr;
 
@@ -362,9 +594,9 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	/* Sized for the policy's rules; again if a larger policy came since. */
 	for (tries = 0; tries < 8; ++tries) {
 		rcu_read_lock();
-		nprefix = rcu_dereference(jn->policy)->nprefix;
+		rules_bytes = rules_msg_bytes(rcu_dereference(jn->policy));
 		rcu_read_unlock();
-		msg = genlmsg_new(NLMSG_GOODSIZE + nprefix * PREFIX_MSG_BYTES, GFP_KERNEL);
+		msg = genlmsg_new(NLMSG_GOODSIZE + rules_bytes, GFP_KERNEL);
 		if (!msg)
 			return -ENOMEM;
 		hdr = genlmsg_put_reply(msg, info, &juris_family, 0, JURIS_CMD_GET_STATUS);
@@ -375,7 +607,7 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		policy = rcu_dereference(jn->policy);
 		ret = nla_put_u8(msg, JURIS_A_MODE, policy->mode) ||
 		      nla_put_u8(msg, JURIS_A_UNKNOWN, policy->unknown) ||
-		      put_set(msg, policy) || put_prefixes(msg, policy) ||
+		      put_set(msg, policy) || put_prefixes(msg, policy) || put_uids(msg, policy) ||
 		      put_table(msg, rcu_dereference(jn->table));
 		rcu_read_unlock();
 		if (ret) {
@@ -397,11 +629,11 @@ err_size:
 static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
-	struct juris_prefix_rule *rules = NULL;
+	struct juris_prefix_rule *prefix = NULL;
+	struct juris_rules rules = { 0 };
 	struct nlattr **attrs = info->attrs;
 	struct nlattr *set = attrs[JURIS_A_ALLOW] ?: attrs[JURIS_A_DENY];
 	struct juris_policy *old, *new;
-	u32 nrules = 0;
 	int ret = 0;
 
 	if (attrs[JURIS_A_ALLOW] && attrs[JURIS_A_DENY]) {
@@ -410,14 +642,24 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	if (attrs[JURIS_A_PREFIXES]) {
-		ret = parse_prefixes(attrs[JURIS_A_PREFIXES], &rules, &nrules, info->extack);
+		ret = parse_prefixes(attrs[JURIS_A_PREFIXES], &prefix, &rules.nprefix,
+				     info->extack);
 		if (ret)
 			return ret;
+		rules.prefix = prefix;
+	}
+	if (attrs[JURIS_A_UIDS]) {
+		ret = parse_uids(attrs[JURIS_A_UIDS], sk_user_ns(NETLINK_CB(skb).sk), &rules,
+				 info->extack);
+		if (ret) {
+			kvfree(prefix);
+			return ret;
+		}
 	}
 
 	mutex_lock(&jn->lock);
 	old = juris_dereference(jn, jn->policy);
-	new = juris_policy_new(old, rules, nrules);
+	new = juris_policy_new(old, &rules);
 	if (!new) {
 		ret = -ENOMEM;
 		goto out;
@@ -427,24 +669,11 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[JURIS_A_UNKNOWN])
 		new->unknown = nla_get_u8(attrs[JURIS_A_UNKNOWN]);
 	if (set) {
-		const u8 *codes = nla_data(set);
-		int i, len = nla_len(set);
-
 		memset(new->set, 0, sizeof(new->set));
 		new->deny = set == attrs[JURIS_A_DENY];
-		for (i = 0; i < len; i += 2) {
-			u16 cc = juris_cc_index(codes + i);
-
-			if (!cc) {
-				NL_SET_BAD_ATTR(info->extack, set);
-				juris_extack(info->extack, "invalid country code",
-					     "invalid country code '%c%c'",
-					     isprint(codes[i]) ? codes[i] : '?',
-					     isprint(codes[i + 1]) ? codes[i + 1] : '?');
-				ret = -EINVAL;
-				goto out_free;
-			}
-			juris_policy_list(new, cc);
+		if (!set_from_codes(new->set, set, info->extack)) {
+			ret = -EINVAL;
+			goto out_free;
 		}
 	}
 	/*
@@ -468,7 +697,9 @@ out_free:
 	kvfree(new);
 out:
 	mutex_unlock(&jn->lock);
-	kvfree(rules);
+	kvfree(prefix);
+	kvfree(rules.uid);
+	kvfree(rules.range);
 	return ret;
 }
 
@@ -696,6 +927,8 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	enum juris_verdict verdict;
 	int len, ret, bits;
 	struct sk_buff *msg;
+	const struct juris_uid_rule *uid;
+	struct juris_uid_range kuid = { 0 };
 	u8 buf[16], cc[2], rule;
 	bool special;
 	void *hdr;
@@ -703,6 +936,15 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, JURIS_A_ADDR))
 		return -EINVAL;
+	if (info->attrs[JURIS_A_UID]) {
+		u32 id = nla_get_u32(info->attrs[JURIS_A_UID]), n = 0;
+
+		if (uid_map_range(sk_user_ns(NETLINK_CB(skb).sk), id, id, 0, &kuid, &n)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[JURIS_A_UID],
+					    "the UID is not mapped in the sender's user namespace");
+			return -EINVAL;
+		}
+	}
 	len = nla_len(attr);
 	bits = 8 * len;
 	addr = addr_get(nla_data(attr), len);
@@ -722,8 +964,9 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	if (!table && (bits == 32 ? juris_special_v4(addr) : juris_special_v6(addr)))
 		idx = JURIS_CC_SPECIAL;
 	special = idx == JURIS_CC_SPECIAL;
+	uid = info->attrs[JURIS_A_UID] ? juris_uid_rule(policy, kuid.first) : NULL;
 	verdict = juris_policy_eval(policy, idx, bits == 32 ? juris_prefix_v4(policy, addr) :
-				    juris_prefix_v6(policy, addr), &rule);
+				    juris_prefix_v6(policy, addr), uid, &rule);
 	rcu_read_unlock();
 
 	ret = nla_put(msg, JURIS_A_ADDR, len, nla_data(attr));

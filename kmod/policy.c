@@ -235,31 +235,88 @@ static void spans_build(struct spans *s, const struct juris_prefix_rule *r, u32 
 	}
 }
 
-struct juris_policy *juris_policy_new(const struct juris_policy *base,
-				      const struct juris_prefix_rule *rules, u32 n)
+/*
+ * The UID rules' kernel uids cut into disjoint spans, each with the lowest
+ * rule covering it: at most 2n + 1 spans of n ranges. The boundaries are
+ * sorted in bounds (2n + 1 of them); for each span between two, the ranges
+ * are scanned. A policy holds at most JURIS_MAX_UID_RANGES pieces, so this
+ * takes a few million steps at most, once, when the policy is set.
+ */
+static u32 uid_spans(const struct juris_uid_range *r, u32 n, u32 *bounds, u32 *start,
+		     u16 *rule)
 {
+	u32 nb = 0, ns = 0, i, k;
+
+	bounds[nb++] = 0;
+	for (i = 0; i < n; ++i) {
+		bounds[nb++] = r[i].first;
+		if (r[i].last != 0xffffffffU)
+			bounds[nb++] = r[i].last + 1;
+	}
+	/* Insertion sort of at most 2n + 1 keys, mostly in order already. */
+	for (i = 1; i < nb; ++i) {
+		u32 x = bounds[i];
+
+		for (k = i; k && bounds[k - 1] > x; --k)
+			bounds[k] = bounds[k - 1];
+		bounds[k] = x;
+	}
+	for (i = 0; i < nb; ++i) {
+		u32 at = bounds[i], best = JURIS_UID_NONE;
+
+		if (i && at == bounds[i - 1])
+			continue;
+		for (k = 0; k < n; ++k)
+			if (r[k].first <= at && at <= r[k].last && r[k].rule < best)
+				best = r[k].rule;
+		if (ns && rule[ns - 1] == best)
+			continue;
+		start[ns] = at;
+		rule[ns++] = best;
+	}
+	return ns;
+}
+
+struct juris_policy *juris_policy_new(const struct juris_policy *base,
+				      const struct juris_rules *r)
+{
+	struct juris_rules keep = { 0 };
 	const struct juris_prefix_rule **stack;
 	struct juris_policy *p;
 	struct spans s4 = { .bits = 32 }, s6 = { .bits = 128 };
-	u32 n4 = 0, n6, i, max4, max6;
+	u32 n4 = 0, n6, i, max4, max6, maxu, n;
 	size_t size;
 	u8 *x;
 
-	if (!rules && base) {
-		rules = base->prefix;
-		n = base->nprefix;
+	if (r)
+		keep = *r;
+	if (base && !keep.prefix) {
+		keep.prefix = base->prefix;
+		keep.nprefix = base->nprefix;
 	}
+	if (base && !keep.uid) {
+		keep.uid = base->uid;
+		keep.nuid = base->nuid;
+		keep.range = base->range;
+		keep.nrange = base->nrange;
+	}
+	n = keep.nprefix;
 	for (i = 0; i < n; ++i)
-		n4 += rules[i].bits == 32;
+		n4 += keep.prefix[i].bits == 32;
 	n6 = n - n4;
 	max4 = n4 ? 2 * n4 + 1 : 0;
 	max6 = n6 ? 2 * n6 + 1 : 0;
-	size = sizeof(*p) + n * sizeof(*rules) + max6 * 2 * sizeof(u64) +
-	       max4 * sizeof(u32) + max4 + max6;
+	maxu = keep.nrange ? 2 * keep.nrange + 1 : 0;
+	/* By alignment: the 8-byte parts, then the 4-, 2- and 1-byte ones. */
+	size = sizeof(*p) + max6 * 2 * sizeof(u64) + n * sizeof(*keep.prefix) +
+	       keep.nuid * sizeof(*keep.uid) + keep.nrange * sizeof(*keep.range) +
+	       max4 * sizeof(u32) + maxu * sizeof(u32) + maxu * sizeof(u16) + max4 + max6;
 	p = juris_alloc(size);
 	if (!p)
 		return NULL;
-	stack = juris_alloc(129 * sizeof(*stack));
+	/* Scratch: the prefix stack, then the UID bounds. */
+	stack = juris_alloc(129 * sizeof(*stack) > maxu * sizeof(u32) ?
+			    129 * sizeof(*stack) : maxu * sizeof(u32));
 	if (!stack) {
 		kvfree(p);
 		return NULL;
@@ -271,17 +328,30 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 		p->mode = JURIS_MODE_OFF;
 		p->unknown = JURIS_UNKNOWN_ALLOW;
 	}
-	/* 8-byte arrays first, then the rules, then the 4- and 1-byte ones. */
 	x = (u8 *)(p + 1);
 	s6.start6 = (u64 *)x;
 	x += max6 * 2 * sizeof(u64);
 	p->prefix = (struct juris_prefix_rule *)x;
 	if (n)
-		memcpy(p->prefix, rules, n * sizeof(*rules));
+		memcpy(p->prefix, keep.prefix, n * sizeof(*keep.prefix));
 	p->nprefix = rules_sort(p->prefix, n);
-	x += n * sizeof(*rules);
+	x += n * sizeof(*keep.prefix);
+	p->uid = (struct juris_uid_rule *)x;
+	p->nuid = keep.nuid;
+	if (keep.nuid)
+		memcpy(p->uid, keep.uid, keep.nuid * sizeof(*keep.uid));
+	x += keep.nuid * sizeof(*keep.uid);
+	p->range = (struct juris_uid_range *)x;
+	p->nrange = keep.nrange;
+	if (keep.nrange)
+		memcpy(p->range, keep.range, keep.nrange * sizeof(*keep.range));
+	x += keep.nrange * sizeof(*keep.range);
 	s4.start4 = (u32 *)x;
 	x += max4 * sizeof(u32);
+	p->uidspan = (u32 *)x;
+	x += maxu * sizeof(u32);
+	p->uidrule = (u16 *)x;
+	x += maxu * sizeof(u16);
 	s4.act = x;
 	s6.act = x + max4;
 	/* IPv4 rules sort first. */
@@ -291,6 +361,8 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 		spans_build(&s4, p->prefix, n4, stack);
 	if (p->nprefix > n4)
 		spans_build(&s6, p->prefix + n4, p->nprefix - n4, stack);
+	p->nuidspan = keep.nrange ? uid_spans(p->range, p->nrange, (u32 *)stack,
+					      p->uidspan, p->uidrule) : 0;
 	kvfree(stack);
 	p->nspan[0] = s4.n;
 	p->nspan[1] = s6.n;
@@ -299,6 +371,23 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 	p->act[0] = s4.act;
 	p->act[1] = s6.act;
 	return p;
+}
+
+const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 kuid)
+{
+	u32 lo = 0, hi = p->nuidspan;
+
+	if (!hi)
+		return NULL;
+	while (hi - lo > 1) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (p->uidspan[mid] <= kuid)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return p->uidrule[lo] == JURIS_UID_NONE ? NULL : &p->uid[p->uidrule[lo]];
 }
 
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr)
@@ -338,7 +427,7 @@ u8 juris_prefix_v6(const struct juris_policy *p, juris_u128 addr)
 }
 
 enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc, u8 action,
-				     u8 *rule)
+				     const struct juris_uid_rule *u, u8 *rule)
 {
 	bool approved;
 	u8 r;
@@ -349,9 +438,19 @@ enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc, u8 ac
 	} else if (action != JURIS_PREFIX_NONE) {
 		r = JURIS_RULE_PREFIX;
 		approved = action == JURIS_PREFIX_EXEMPT;
+	} else if (u && u->action == JURIS_UID_EXEMPT) {
+		r = JURIS_RULE_UID;
+		approved = true;
+	} else if (u && u->action == JURIS_UID_BLOCK) {
+		r = JURIS_RULE_UID;
+		approved = false;
 	} else if (cc == JURIS_CC_UNKNOWN) {
+		/* A UID rule's own country set leaves the unknown verdict global. */
 		r = JURIS_RULE_UNKNOWN;
 		approved = p->unknown == JURIS_UNKNOWN_ALLOW;
+	} else if (u) {
+		r = JURIS_RULE_UID;
+		approved = juris_set_lists(u->set, cc) != (u->action == JURIS_UID_DENY);
 	} else {
 		r = JURIS_RULE_COUNTRY;
 		approved = juris_policy_lists(p, cc) != p->deny;

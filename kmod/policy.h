@@ -17,12 +17,35 @@ struct juris_prefix_rule {
 	u8 action;		/* enum juris_prefix_action */
 };
 
+/* A UID rule as set; first match wins. */
+struct juris_uid_rule {
+	u64 set[(JURIS_NCC + 63) / 64];	/* allow, deny: the countries listed */
+	u32 first, last;	/* as written, in the writer's user namespace */
+	u8 action;		/* enum juris_uid_action */
+};
+
+/* Kernel uids a UID rule covers: one piece of its range. */
+struct juris_uid_range {
+	u32 first, last;
+	u32 rule;		/* the rule's index */
+};
+
+/* No UID rule: the span's rule. */
+#define JURIS_UID_NONE 0xffff
+/*
+ * Pieces of kernel uids all UID rules together may cover: a rule's range
+ * that crosses extents of the writer's uid_map is one piece per extent.
+ */
+#define JURIS_MAX_UID_RANGES (4 * JURIS_MAX_UID_RULES)
+
 /*
  * Immutable once published; replaced whole under RCU. One allocation: the
- * struct, then the prefix rules as set (sorted), then per family the rules
- * resolved into disjoint spans, sorted, the first at address 0, each with
- * the action of the longest prefix covering it (block on a tie) or
- * JURIS_PREFIX_NONE: one binary search a packet, and none without rules.
+ * struct, then the rules as set, then what the packet path searches: per
+ * family the prefix rules resolved into disjoint spans, sorted, the first
+ * at address 0, each with the action of the longest prefix covering it
+ * (block on a tie) or JURIS_PREFIX_NONE; and the UID rules' kernel uids
+ * resolved the same way into spans of the first rule covering them. One
+ * binary search each a packet, and none without rules.
  */
 struct juris_policy {
 	struct rcu_head rcu;
@@ -36,11 +59,21 @@ struct juris_policy {
 	u32 *span4;
 	u64 *span6;		/* hi, lo of each span's start */
 	u8 *act[2];
+	u32 nuid, nrange, nuidspan;
+	struct juris_uid_rule *uid;
+	struct juris_uid_range *range;
+	u32 *uidspan;		/* each span's first kernel uid */
+	u16 *uidrule;		/* its rule, or JURIS_UID_NONE */
 };
+
+static inline bool juris_set_lists(const u64 *set, u16 cc)
+{
+	return set[cc / 64] >> (cc % 64) & 1;
+}
 
 static inline bool juris_policy_lists(const struct juris_policy *p, u16 cc)
 {
-	return p->set[cc / 64] >> (cc % 64) & 1;
+	return juris_set_lists(p->set, cc);
 }
 
 static inline void juris_policy_list(struct juris_policy *p, u16 cc)
@@ -48,14 +81,27 @@ static inline void juris_policy_list(struct juris_policy *p, u16 cc)
 	p->set[cc / 64] |= (u64)1 << (cc % 64);
 }
 
+/* Rules for juris_policy_new(); where an array is NULL, base's stay. */
+struct juris_rules {
+	const struct juris_prefix_rule *prefix;
+	u32 nprefix;
+	const struct juris_uid_rule *uid;
+	u32 nuid;
+	const struct juris_uid_range *range;	/* with uid: their kernel uids */
+	u32 nrange;
+};
+
 /*
  * A copy of base (or of the initial policy: off, unknown allowed, no
- * country, no rule) with the n prefix rules given, or with base's if
- * rules is NULL. The rules must be valid; they need not be sorted, and
- * duplicates are dropped. NULL when out of memory. Free with kvfree().
+ * country, no rule) with the rules given (r may be NULL). They must be
+ * valid; prefix rules need not be sorted, and duplicates are dropped.
+ * NULL when out of memory. Free with kvfree().
  */
 struct juris_policy *juris_policy_new(const struct juris_policy *base,
-				      const struct juris_prefix_rule *rules, u32 n);
+				      const struct juris_rules *r);
+
+/* The first UID rule covering kernel uid kuid, or NULL. */
+const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 kuid);
 
 /* The action of the longest prefix rule covering addr. */
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr);
@@ -89,31 +135,31 @@ static inline u16 juris_dest_v6(const struct juris_table *t, juris_u128 addr)
 
 /*
  * The verdict on a destination of country cc (JURIS_CC_SPECIAL: allowed)
- * covered by a prefix rule's action (or JURIS_PREFIX_NONE), in the order
- * special, prefix, country; what decided it in *rule (enum juris_rule) if
- * rule is not NULL. Mode off allows all, but the rule is still the one
- * that would decide.
+ * covered by a prefix rule's action (or JURIS_PREFIX_NONE), sent by a
+ * socket of UID rule u (or NULL), in the order special, prefix, UID,
+ * country; what decided it in *rule (enum juris_rule) if rule is not NULL.
+ * Mode off allows all, but the rule is still the one that would decide.
  */
 enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc, u8 action,
-				     u8 *rule);
+				     const struct juris_uid_rule *u, u8 *rule);
 
 /* The verdict on a packet to addr, its destination's country in *cc. */
 static inline enum juris_verdict juris_judge_v4(const struct juris_policy *p,
 						const struct juris_table *t, u32 addr,
-						u16 *cc, u8 *rule)
+						const struct juris_uid_rule *u, u16 *cc, u8 *rule)
 {
 	*cc = juris_dest_v4(t, addr);
 	return juris_policy_eval(p, *cc, p->nspan[0] ? juris_prefix_v4(p, addr) :
-				 JURIS_PREFIX_NONE, rule);
+				 JURIS_PREFIX_NONE, u, rule);
 }
 
 static inline enum juris_verdict juris_judge_v6(const struct juris_policy *p,
 						const struct juris_table *t, juris_u128 addr,
-						u16 *cc, u8 *rule)
+						const struct juris_uid_rule *u, u16 *cc, u8 *rule)
 {
 	*cc = juris_dest_v6(t, addr);
 	return juris_policy_eval(p, *cc, p->nspan[1] ? juris_prefix_v6(p, addr) :
-				 JURIS_PREFIX_NONE, rule);
+				 JURIS_PREFIX_NONE, u, rule);
 }
 
 #endif /* _JURIS_POLICY_H */

@@ -35,6 +35,7 @@ const char *const rule_names[__JURIS_RULE_LAST] = {
 	[JURIS_RULE_PREFIX] = "prefix",
 	[JURIS_RULE_COUNTRY] = "country",
 	[JURIS_RULE_UNKNOWN] = "unknown",
+	[JURIS_RULE_UID] = "uid",
 };
 
 const char *const prefix_action_names[__JURIS_PREFIX_LAST] = {

@@ -23,13 +23,16 @@ static const struct {
 	  "load an IP-to-country table from CSV files of start,end,cc rows\n      (- reads standard input); all files are checked before any is sent" },
 	{ "policy", policy_main,
 	  "set [--mode off|audit|enforce] [--allow CC,... | --deny CC,...] [--unknown allow|deny]\n"
-	  "             [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]",
+	  "             [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]\n"
+	  "             [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]",
 	  "change the policy; options not given keep their value, and the\n"
-	  "      prefix options together replace every prefix rule" },
+	  "      prefix options together replace every prefix rule, the --uid ones\n"
+	  "      (first match wins) every UID rule" },
 	{ "status", status_main, "[--json]",
 	  "show the policy, the loaded table and the verdict totals" },
-	{ "lookup", lookup_main, "ADDR [--json]",
-	  "show an address's country, table segment and verdict" },
+	{ "lookup", lookup_main, "ADDR [--uid UID] [--json]",
+	  "show an address's country, table segment, verdict and the rule that\n"
+	  "      decided (as if sent by UID's socket, with --uid)" },
 	{ "counters", counters_main, "[--json]",
 	  "show packets and bytes per destination country, busiest first" },
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * juris lookup ADDR [--json]
+ * juris lookup ADDR [--uid UID] [--json]
  *
  * Asks the kernel rather than reading the file again: the answer is what the
  * active table and policy do, which is what a person debugging a drop needs.
@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
@@ -16,10 +18,12 @@
 #include "netlink.h"
 #include "subcommands.h"
 
-#define USAGE "Usage: juris lookup ADDR [--json]\n"
+#define USAGE "Usage: juris lookup ADDR [--uid UID] [--json]\n"
 
 struct lookup {
 	bool json;
+	bool has_uid;
+	uint32_t uid;
 	const char *text;	/* the address as the user typed it */
 };
 
@@ -92,6 +96,19 @@ int lookup_main(int argc, const char *argv[])
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			l.json = true;
+		} else if (!strcmp(argv[i], "--uid") || !strncmp(argv[i], "--uid=", 6)) {
+			const char *v = argv[i][5] == '=' ? argv[i] + 6 : i + 1 < argc ? argv[++i] : "";
+			char *end;
+			unsigned long long u;
+
+			errno = 0;
+			u = strtoull(v, &end, 10);
+			if (!*v || *end || errno || u > UINT32_MAX || *v == '-' || *v == '+') {
+				fprintf(stderr, "juris: invalid UID: '%s'\n", v);
+				return 1;
+			}
+			l.has_uid = true;
+			l.uid = u;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(USAGE, stdout);
 			return 0;
@@ -116,9 +133,10 @@ int lookup_main(int argc, const char *argv[])
 
 	if (juris_nl_open(&nl) < 0)
 		return 1;
-	msg = juris_nl_msg(&nl, JURIS_CMD_LOOKUP, 0, nla_total_size(16));
+	msg = juris_nl_msg(&nl, JURIS_CMD_LOOKUP, 0, nla_total_size(16) + nla_total_size(4));
 	ret = msg ? 0 : -ENOMEM;
-	if (msg && nla_put(msg, JURIS_A_ADDR, len, addr) < 0) {
+	if (msg && (nla_put(msg, JURIS_A_ADDR, len, addr) < 0 ||
+		    (l.has_uid && nla_put_u32(msg, JURIS_A_UID, l.uid) < 0))) {
 		nlmsg_free(msg);
 		ret = -ENOMEM;
 	}

@@ -2,9 +2,11 @@
 /*
  * juris policy set [--mode M] [--allow CC,... | --deny CC,...] [--unknown V]
  *                   [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]
+ *                   [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]
  *
  * Only the options given are sent: the kernel keeps the rest. The prefix
- * options, together, replace the prefix rules whole.
+ * options, together, replace the prefix rules whole; the --uid options, in
+ * their order, the UID rules.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,13 +21,21 @@
 #define USAGE \
 	"Usage: juris policy set [--mode off|audit|enforce] [--allow CC,CC,... | --deny CC,CC,...]\n" \
 	"                        [--unknown allow|deny] [--exempt PREFIX,...] [--block PREFIX,...]\n" \
-	"                        [--clear-prefixes]\n"
+	"                        [--clear-prefixes] [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']...\n" \
+	"                        [--clear-uids]\n"
 
 struct prefix {
 	uint8_t addr[16];
 	int family;			/* 4 or 16 bytes */
 	int len;
 	int action;			/* enum juris_prefix_action */
+};
+
+struct uid_rule {
+	uint32_t first, last;
+	int action;			/* enum juris_uid_action */
+	uint8_t countries[2 * 676];
+	size_t ncountries;
 };
 
 struct policy {
@@ -35,6 +45,9 @@ struct policy {
 	bool has_prefixes;
 	struct prefix prefix[JURIS_MAX_PREFIXES];
 	size_t nprefix;
+	bool has_uids;
+	struct uid_rule uid[JURIS_MAX_UID_RULES];
+	size_t nuid;
 };
 
 /* The next item of a comma-separated list, blanks trimmed; NULL past the end. */
@@ -163,10 +176,111 @@ static const char *option_value(const char *name, int argc, const char *argv[],
 	return argv[++*i];
 }
 
+/* A UID: decimal digits only, at most 4294967294 ((uid_t)-1 is no UID). */
+static int parse_uid(const char *s, size_t len, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len || len > 10)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = 10 * v + (s[i] - '0');
+	}
+	if (v >= UINT32_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/*
+ * "10123 allow IN,SG", "0-9999 exempt", "10200-10299 block": a UID or a
+ * range, an action, and for allow and deny the countries, separated by
+ * commas or blanks. On error, a message in why.
+ */
+static int parse_uid_rule(const char *text, struct uid_rule *u, char *why, size_t size)
+{
+	static const char *const actions[] = {
+		[JURIS_UID_EXEMPT] = "exempt", [JURIS_UID_BLOCK] = "block",
+		[JURIS_UID_ALLOW] = "allow", [JURIS_UID_DENY] = "deny",
+	};
+	const char *s = text, *e, *dash;
+	size_t i;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strcspn(s, " \t");
+	dash = memchr(s, '-', e - s);
+	if (parse_uid(s, (dash ? dash : e) - s, &u->first) ||
+	    parse_uid(dash ? dash + 1 : s, dash ? (size_t)(e - dash - 1) : (size_t)(e - s), &u->last)) {
+		snprintf(why, size, "invalid UID or UID range: '%.*s' (expected as in 10123 or 10000-19999, at most 4294967294)",
+			 (int)(e - s), s);
+		return -EINVAL;
+	}
+	if (u->last < u->first) {
+		snprintf(why, size, "UID range '%.*s' ends before it starts", (int)(e - s), s);
+		return -EINVAL;
+	}
+	for (s = e; *s == ' ' || *s == '\t'; s++)
+		;
+	e = s + strcspn(s, " \t");
+	u->action = 0;
+	for (i = JURIS_UID_EXEMPT; i < ARRAY_SIZE(actions); i++)
+		if ((size_t)(e - s) == strlen(actions[i]) && !strncmp(s, actions[i], e - s))
+			u->action = i;
+	if (!u->action) {
+		snprintf(why, size, "invalid UID action: '%.*s' (expected exempt, block, allow or deny)",
+			 (int)(e - s), s);
+		return -EINVAL;
+	}
+	u->ncountries = 0;
+	for (s = e;;) {
+		uint8_t cc[2];
+
+		s += strspn(s, " \t,");
+		if (!*s)
+			break;
+		e = s + strcspn(s, " \t,");
+		if (u->action <= JURIS_UID_BLOCK) {
+			snprintf(why, size, "%s takes no countries: '%s'", actions[u->action], s);
+			return -EINVAL;
+		}
+		if (csv_parse_country(s, e - s, cc) < 0) {
+			snprintf(why, size, "invalid country code: '%.*s'", (int)(e - s), s);
+			return -EINVAL;
+		}
+		for (i = 0; i < u->ncountries && memcmp(u->countries + 2 * i, cc, 2); i++)
+			;
+		if (i == u->ncountries)
+			memcpy(u->countries + 2 * u->ncountries++, cc, 2);
+		s = e;
+	}
+	return 0;
+}
+
+static int add_uid_rule(const char *value, struct policy *p)
+{
+	char why[256];
+
+	p->has_uids = true;
+	if (p->nuid == JURIS_MAX_UID_RULES) {
+		fprintf(stderr, "juris: more than %d UID rules\n", JURIS_MAX_UID_RULES);
+		return -E2BIG;
+	}
+	if (parse_uid_rule(value, &p->uid[p->nuid], why, sizeof(why)) < 0) {
+		fprintf(stderr, "juris: --uid: %s\n", why);
+		return -EINVAL;
+	}
+	p->nuid++;
+	return 0;
+}
+
 static int parse_args(int argc, const char *argv[], struct policy *p)
 {
 	static const char *const valued[] = { "--mode", "--unknown", "--allow", "--deny",
-					      "--exempt", "--block" };
+					      "--exempt", "--block", "--uid" };
 	const char *value;
 	size_t k;
 	int i, ret;
@@ -186,8 +300,12 @@ static int parse_args(int argc, const char *argv[], struct policy *p)
 			ret = parse_prefixes("--exempt", value, JURIS_PREFIX_EXEMPT, p);
 		else if ((value = option_value("--block", argc, argv, &i)))
 			ret = parse_prefixes("--block", value, JURIS_PREFIX_BLOCK, p);
+		else if ((value = option_value("--uid", argc, argv, &i)))
+			ret = add_uid_rule(value, p);
 		else if (!strcmp(argv[i], "--clear-prefixes"))
 			ret = (p->has_prefixes = true, 0);
+		else if (!strcmp(argv[i], "--clear-uids"))
+			ret = (p->has_uids = true, 0);
 		else {
 			for (k = 0; k < ARRAY_SIZE(valued); k++) {
 				if (!strcmp(argv[i], valued[k])) {
@@ -203,8 +321,8 @@ static int parse_args(int argc, const char *argv[], struct policy *p)
 		if (ret < 0)
 			return ret;
 	}
-	if (p->mode < 0 && p->unknown < 0 && !p->set_option && !p->has_prefixes) {
-		fprintf(stderr, "juris: nothing to set: give --mode, --allow, --deny, --unknown, --exempt, --block or --clear-prefixes\n%s",
+	if (p->mode < 0 && p->unknown < 0 && !p->set_option && !p->has_prefixes && !p->has_uids) {
+		fprintf(stderr, "juris: nothing to set: give --mode, --allow, --deny, --unknown, --exempt, --block, --clear-prefixes, --uid or --clear-uids\n%s",
 			USAGE);
 		return -EINVAL;
 	}
@@ -236,6 +354,43 @@ static int put_prefixes(struct nl_msg *msg, const struct policy *p)
 	return 0;
 }
 
+static int put_uids(struct nl_msg *msg, const struct policy *p)
+{
+	struct nlattr *outer, *inner;
+	size_t i;
+
+	size_t bytes = NLA_HDRLEN;
+
+	/* nla_nest_end() drops an empty nest; an empty one clears the rules. */
+	if (!p->nuid)
+		return nla_put(msg, JURIS_A_UIDS | NLA_F_NESTED, 0, NULL);
+	for (i = 0; i < p->nuid; i++)
+		bytes += 2 * NLA_HDRLEN + 2 * nla_total_size(4) + nla_total_size(1) +
+			 nla_total_size(2 * p->uid[i].ncountries);
+	if (bytes > UINT16_MAX) {
+		fprintf(stderr, "juris: the UID rules take %zu bytes, more than one netlink attribute holds (65535): list fewer countries\n",
+			bytes);
+		return -E2BIG;
+	}
+	outer = nla_nest_start(msg, JURIS_A_UIDS);
+	if (!outer)
+		return -ENOMEM;
+	for (i = 0; i < p->nuid; i++) {
+		const struct uid_rule *u = &p->uid[i];
+
+		inner = nla_nest_start(msg, i + 1);
+		if (!inner || nla_put_u32(msg, JURIS_UID_A_FIRST, u->first) < 0 ||
+		    nla_put_u32(msg, JURIS_UID_A_LAST, u->last) < 0 ||
+		    nla_put_u8(msg, JURIS_UID_A_ACTION, u->action) < 0 ||
+		    (u->action >= JURIS_UID_ALLOW &&
+		     nla_put(msg, JURIS_UID_A_COUNTRIES, 2 * u->ncountries, u->countries) < 0))
+			return -ENOMEM;
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+	return 0;
+}
+
 static int send_policy(const struct policy *p)
 {
 	uint8_t set[26 * 26][2];
@@ -249,7 +404,9 @@ static int send_policy(const struct policy *p)
 	msg = juris_nl_msg(&nl, JURIS_CMD_SET_POLICY, 0,
 			   2 * nla_total_size(1) + nla_total_size(sizeof(set)) +
 			   nla_total_size(0) + p->nprefix * (2 * NLA_HDRLEN +
-			   nla_total_size(16) + 2 * nla_total_size(1)));
+			   nla_total_size(16) + 2 * nla_total_size(1)) +
+			   nla_total_size(0) + p->nuid * (2 * NLA_HDRLEN + 2 * nla_total_size(4) +
+			   nla_total_size(1) + nla_total_size(2 * 676)));
 	ret = msg ? 0 : -ENOMEM;
 	if (!ret && p->mode >= 0)
 		ret = nla_put_u8(msg, JURIS_A_MODE, p->mode);
@@ -260,6 +417,13 @@ static int send_policy(const struct policy *p)
 			      allow_array(p, set) * 2, set);
 	if (!ret && p->has_prefixes)
 		ret = put_prefixes(msg, p);
+	if (!ret && p->has_uids)
+		ret = put_uids(msg, p);
+	if (ret == -E2BIG) {
+		nlmsg_free(msg);
+		juris_nl_close(&nl);
+		return ret;
+	}
 	if (ret < 0) {
 		nlmsg_free(msg);
 		ret = -ENOMEM;

@@ -21,6 +21,7 @@ struct status {
 	const uint8_t *allow;	/* points into the reply: used before return */
 	size_t n_allow;
 	const struct nlattr *prefixes;
+	const struct nlattr *uids;
 	uint64_t generation, bytes;
 	uint32_t ranges[2], segments[2];
 	struct juris_count totals[__JURIS_VERDICT_LAST];
@@ -62,6 +63,51 @@ static void print_prefixes(const struct status *st, int action, bool json)
 	}
 }
 
+/* UID rules, in order: "uid A[-B] ACTION [CC...]" lines, or JSON objects. */
+static void print_uids(const struct status *st, bool json)
+{
+	static const char *const actions[] = {
+		[JURIS_UID_EXEMPT] = "exempt", [JURIS_UID_BLOCK] = "block",
+		[JURIS_UID_ALLOW] = "allow", [JURIS_UID_DENY] = "deny",
+	};
+	struct nlattr *tb[JURIS_UID_A_MAX + 1], *entry;
+	const char *sep = "";
+	char cc[3];
+	int rem, i, n;
+
+	if (!st->uids)
+		return;
+	nla_for_each_nested(entry, st->uids, rem) {
+		uint32_t first, last;
+		const uint8_t *codes = NULL;
+
+		if (nla_parse_nested(tb, JURIS_UID_A_MAX, entry, NULL) < 0 ||
+		    !tb[JURIS_UID_A_FIRST] || !tb[JURIS_UID_A_ACTION])
+			continue;
+		first = nla_get_u32(tb[JURIS_UID_A_FIRST]);
+		last = tb[JURIS_UID_A_LAST] ? nla_get_u32(tb[JURIS_UID_A_LAST]) : first;
+		n = 0;
+		if (tb[JURIS_UID_A_COUNTRIES]) {
+			codes = nla_data(tb[JURIS_UID_A_COUNTRIES]);
+			n = nla_len(tb[JURIS_UID_A_COUNTRIES]) / 2;
+		}
+		if (json) {
+			printf("%s{\"first\":%u,\"last\":%u,\"action\":\"%s\",\"countries\":[",
+			       sep, first, last, NAME_OF(actions, nla_get_u8(tb[JURIS_UID_A_ACTION])));
+			for (i = 0; i < n; i++)
+				printf("%s\"%s\"", i ? "," : "", fmt_country(codes + 2 * i, cc) ?: "??");
+			printf("]}");
+			sep = ",";
+			continue;
+		}
+		printf(first == last ? "uid %u" : "uid %u-%u", first, last);
+		printf(" %s", NAME_OF(actions, nla_get_u8(tb[JURIS_UID_A_ACTION])));
+		for (i = 0; i < n; i++)
+			printf(" %s", fmt_country(codes + 2 * i, cc) ?: "??");
+		printf("\n");
+	}
+}
+
 static void print_text(const struct status *st)
 {
 	char size[32], cc[3];
@@ -82,6 +128,7 @@ static void print_text(const struct status *st)
 		print_prefixes(st, JURIS_PREFIX_BLOCK, false);
 		printf("\n");
 	}
+	print_uids(st, false);
 	fmt_size(st->bytes, size, sizeof(size));
 	printf("table: generation %" PRIu64 ", %" PRIu32 " IPv4 + %" PRIu32 " IPv6 ranges, %" PRIu32 " + %" PRIu32 " segments, %s\n",
 	       st->generation, st->ranges[0], st->ranges[1], st->segments[0],
@@ -106,6 +153,8 @@ static void print_json(const struct status *st)
 	print_prefixes(st, JURIS_PREFIX_EXEMPT, true);
 	printf("],\"block\":[");
 	print_prefixes(st, JURIS_PREFIX_BLOCK, true);
+	printf("],\"uids\":[");
+	print_uids(st, true);
 	printf("],");
 	printf("\"table\":{\"generation\":%" PRIu64 ",\"ranges_v4\":%" PRIu32 ",\"ranges_v6\":%" PRIu32 ",\"segments_v4\":%" PRIu32 ",\"segments_v6\":%" PRIu32 ",\"bytes\":%" PRIu64 "},",
 	       st->generation, st->ranges[0], st->ranges[1], st->segments[0],
@@ -134,6 +183,7 @@ static int on_status(struct nlattr *tb[], void *arg)
 		st.n_allow = nla_len(tb[JURIS_A_ALLOW] ?: tb[JURIS_A_DENY]) / 2;
 	}
 	st.prefixes = tb[JURIS_A_PREFIXES];
+	st.uids = tb[JURIS_A_UIDS];
 	st.generation = get_u64(tb[JURIS_A_TABLE_GEN]);
 	st.ranges[0] = get_u32(tb[JURIS_A_TABLE_V4]);
 	st.ranges[1] = get_u32(tb[JURIS_A_TABLE_V6]);

@@ -28,6 +28,9 @@
  *          JURIS_A_PREFIXES     nest of prefix rules (see SET_POLICY), sorted
  *                               by family, address and length; absent when
  *                               there are none
+ *          JURIS_A_UIDS         nest of UID rules (see SET_POLICY), in their
+ *                               order, UIDs as their writer gave them; absent
+ *                               when there are none
  *          JURIS_A_TABLE_GEN    u64  increments on every committed table
  *                               (this and the table sizes: absent before the
  *                               first table is committed)
@@ -42,23 +45,34 @@
  * JURIS_CMD_SET_POLICY (doit, admin)
  *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW or
  *            JURIS_A_DENY (binary, n * 2 bytes of country codes; not both),
- *            JURIS_A_PREFIXES. An absent attribute keeps its value; an empty
- *            JURIS_A_ALLOW approves no country, an empty JURIS_A_DENY every
- *            one, an empty JURIS_A_PREFIXES removes every prefix rule. The
- *            new policy is published atomically, whole; a refused request
- *            changes nothing.
+ *            JURIS_A_PREFIXES, JURIS_A_UIDS. An absent attribute keeps its
+ *            value; an empty JURIS_A_ALLOW approves no country, an empty
+ *            JURIS_A_DENY every one, an empty JURIS_A_PREFIXES or
+ *            JURIS_A_UIDS removes every rule of its kind. The new policy is
+ *            published atomically, whole; a refused request changes nothing.
  *   JURIS_A_PREFIXES is a nest of up to JURIS_MAX_PREFIXES entries (their
  *   type is ignored), each a nest of JURIS_PREFIX_A_ADDR, JURIS_PREFIX_A_LEN
  *   and JURIS_PREFIX_A_ACTION, all three required; the address's bits past
  *   the length must be zero. It replaces the prefix rules whole.
+ *   JURIS_A_UIDS is a nest of up to JURIS_MAX_UID_RULES entries, in order
+ *   (the first that covers a socket's owner decides), each a nest of
+ *   JURIS_UID_A_FIRST (required), JURIS_UID_A_LAST (default FIRST),
+ *   JURIS_UID_A_ACTION (required) and, for JURIS_UID_ALLOW and
+ *   JURIS_UID_DENY only, JURIS_UID_A_COUNTRIES. UIDs are those of the
+ *   sender's user namespace; every one of a rule's must be mapped there. It
+ *   replaces the UID rules whole.
  *
  * A packet's verdict, in this order: a special-purpose destination is
  * allowed; else the longest exempt or block prefix covering the destination
- * decides (block where an exempt and a block prefix are equal); else its
- * country: approved if the set allows it (allow list) or does not list it
- * (deny list); a destination of no country gets the unknown verdict. What is
- * not approved is dropped in enforce mode and counted as audited in audit
- * mode; mode off passes everything.
+ * decides (block where an exempt and a block prefix are equal); else, for a
+ * locally generated packet with a full socket, the first UID rule covering
+ * the socket's owner (sk_uid, which follows fchown()): exempt allows, block
+ * denies, allow and deny judge the country by the rule's own list; else the
+ * destination's country: approved if the set allows it (allow list) or does
+ * not list it (deny list). A destination of no country gets the unknown
+ * verdict, under a UID rule's list too. What is not approved is dropped in
+ * enforce mode and counted as audited in audit mode; mode off passes
+ * everything.
  *
  * Loading a table is a transaction bound to the sending socket:
  *
@@ -97,7 +111,8 @@
  * table's segments).
  *
  * JURIS_CMD_LOOKUP (doit, unprivileged)
- *   request: JURIS_A_ADDR (4 or 16 bytes; required)
+ *   request: JURIS_A_ADDR (4 or 16 bytes; required), JURIS_A_UID (u32: judge
+ *            as if sent by a socket of this UID, of the sender's namespace)
  *   reply:   JURIS_A_ADDR, JURIS_A_COUNTRY (absent when unmapped or
  *            special-purpose), JURIS_A_RANGE_START, JURIS_A_RANGE_END (the
  *            disjoint segment of the active table holding the address: for
@@ -137,6 +152,8 @@
 #define JURIS_MAX_RANGES (4U << 20)
 /* Upper bound on a policy's prefix rules, both families together. */
 #define JURIS_MAX_PREFIXES 1024
+/* Upper bound on a policy's UID rules. */
+#define JURIS_MAX_UID_RULES 256
 
 enum juris_cmd {
 	JURIS_CMD_UNSPEC,
@@ -178,6 +195,8 @@ enum juris_attr {
 	JURIS_A_DENY,
 	JURIS_A_PREFIXES,
 	JURIS_A_RULE,
+	JURIS_A_UIDS,
+	JURIS_A_UID,
 	__JURIS_A_LAST
 };
 
@@ -249,12 +268,35 @@ enum juris_prefix_action {
 
 #define JURIS_PREFIX_MAX (__JURIS_PREFIX_LAST - 1)
 
-/* What decided a verdict, in the order the policy asks (lookup). */
+/* One UID rule: a JURIS_A_UIDS entry. */
+enum juris_uid_attr {
+	JURIS_UID_A_UNSPEC,
+	JURIS_UID_A_FIRST,		/* u32 */
+	JURIS_UID_A_LAST,		/* u32, >= FIRST; absent: FIRST */
+	JURIS_UID_A_ACTION,		/* u8: enum juris_uid_action */
+	JURIS_UID_A_COUNTRIES,		/* binary, n * 2 bytes: ALLOW and DENY only */
+	__JURIS_UID_A_LAST
+};
+
+#define JURIS_UID_A_MAX (__JURIS_UID_A_LAST - 1)
+
+enum juris_uid_action {
+	JURIS_UID_EXEMPT = 1,		/* always allowed */
+	JURIS_UID_BLOCK,		/* always denied */
+	JURIS_UID_ALLOW,		/* approved: the countries listed */
+	JURIS_UID_DENY,			/* approved: every country but those listed */
+	__JURIS_UID_LAST
+};
+
+#define JURIS_UID_MAX (__JURIS_UID_LAST - 1)
+
+/* What decided a verdict (lookup). */
 enum juris_rule {
 	JURIS_RULE_SPECIAL,	/* a special-purpose destination */
 	JURIS_RULE_PREFIX,	/* an exempt or block prefix */
 	JURIS_RULE_COUNTRY,	/* the destination's country, by the set */
 	JURIS_RULE_UNKNOWN,	/* no country: the unknown verdict */
+	JURIS_RULE_UID,		/* the sending socket's UID rule */
 	__JURIS_RULE_LAST
 };
 

@@ -173,7 +173,7 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 			break;
 		case VERDICT:
 			for (i = 0; i < n; ++i)
-				sum += juris_judge_v4(p, t, a4[i], &cc, NULL);
+				sum += juris_judge_v4(p, t, a4[i], NULL, &cc, NULL);
 			break;
 		default:
 			break;
@@ -190,7 +190,7 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 			break;
 		case VERDICT:
 			for (i = 0; i < n; ++i)
-				sum += juris_judge_v6(p, t, a[i], &cc, NULL);
+				sum += juris_judge_v6(p, t, a[i], NULL, &cc, NULL);
 			break;
 		default:
 			break;
@@ -279,7 +279,7 @@ int main(int argc, char *argv[])
 	}
 	flatten_table(t, 32, &flat[0]);
 	flatten_table(t, 128, &flat[1]);
-	policy = juris_policy_new(NULL, NULL, 0);
+	policy = juris_policy_new(NULL, NULL);
 	if (!policy) {
 		perror("bench_host");
 		return 1;

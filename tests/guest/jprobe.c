@@ -9,9 +9,14 @@
  *   jprobe sweep ADDR N PORT        one datagram to each of N consecutive IPv4
  *                                   addresses from ADDR; prints "sent S refused R"
  *
+ * Before the probe: -u UID runs it as UID (setresuid), -o UID hands each
+ * probe socket to UID after creating it (fchown, as Android's DnsResolver
+ * does with an app's lookups).
+ *
  * Exit status 0 when the probe got through, 1 when it did not.
  */
 
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -22,6 +27,20 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+static long owner = -1;
+
+/* A probe's socket, handed to the -o UID if one was given. */
+static int probe_socket(int family, int type)
+{
+	int fd = socket(family, type, 0);
+
+	if (fd >= 0 && owner >= 0 && fchown(fd, owner, -1)) {
+		perror("jprobe: fchown");
+		exit(2);
+	}
+	return fd;
+}
 
 static const char *errname(int err)
 {
@@ -74,7 +93,7 @@ static int probe_tcp(const char *addr, const char *port, int timeout)
 
 	if (parse(addr, port, &ss, &len))
 		return 2;
-	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	fd = probe_socket(ss.ss_family, SOCK_STREAM);
 	if (fd < 0)
 		return report(errno);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -92,7 +111,7 @@ static int probe_udp(const char *addr, const char *port, int count)
 
 	if (parse(addr, port, &ss, &len))
 		return 2;
-	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	fd = probe_socket(ss.ss_family, SOCK_DGRAM);
 	if (fd < 0)
 		return report(errno);
 	for (i = 0; i < count && !err; ++i) {
@@ -112,7 +131,7 @@ static int sweep(const char *addr, int n, const char *port)
 
 	if (parse(addr, port, &ss, &len) || ss.ss_family != AF_INET)
 		return 2;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = probe_socket(AF_INET, SOCK_DGRAM);
 	if (fd < 0)
 		return report(errno);
 	for (i = 0; i < n; ++i) {
@@ -162,6 +181,18 @@ static int serve(const char *port)
 
 int main(int argc, char *argv[])
 {
+	while (argc > 2 && (!strcmp(argv[1], "-u") || !strcmp(argv[1], "-o"))) {
+		long uid = atol(argv[2]);
+
+		if (argv[1][1] == 'o') {
+			owner = uid;
+		} else if (setresuid(uid, uid, uid)) {
+			perror("jprobe: setresuid");
+			return 2;
+		}
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc == 3 && !strcmp(argv[1], "serve"))
 		return serve(argv[2]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "tcp"))
@@ -170,6 +201,6 @@ int main(int argc, char *argv[])
 		return probe_udp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 1);
 	if (argc == 5 && !strcmp(argv[1], "sweep"))
 		return sweep(argv[2], atoi(argv[3]), argv[4]);
-	fprintf(stderr, "usage: jprobe serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT\n");
+	fprintf(stderr, "usage: jprobe [-u UID] [-o UID] serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT\n");
 	return 2;
 }

@@ -86,7 +86,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 74
+plan 98
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -203,6 +203,49 @@ expect "without prefix rules, the country decides again (US refused)" ECONNREFUS
 expect "without prefix rules, IN connects again" ok from "$device" tcp 192.0.2.1
 check "lookup names the rule that decided: country" \
 	sh -c "$IP netns exec $device $JURIS lookup 203.0.113.1 --json | grep -q '\"rule\":\"country\"'"
+
+# Per-app rules: the first UID rule covering the sending socket's owner
+# decides, after special-purpose destinations and prefix rules, before the
+# country set. SG's /24 stays exempt throughout.
+as() {
+	uid=$1
+	shift
+	in_ns "$device" "$JPROBE" -u "$uid" "$@" $PORT 2
+}
+check "policy set: UID rules, first match wins" \
+	juris policy set --exempt 198.51.100.0/24 --uid '1000-1999 exempt' --uid '2000 allow US' \
+		--uid '2000-2999 block' --uid '3000 deny IN'
+expect "no UID rule (root): the country set decides (US refused)" ECONNREFUSED as 0 tcp 203.0.113.1
+expect "uid exempt: UID 1500 reaches a non-approved country (US)" ok as 1500 tcp 203.0.113.1
+expect "uid exempt: and over IPv6" ok as 1500 tcp 2001:db8:3::1
+expect "uid allow: UID 2000's own set approves US" ok as 2000 tcp 203.0.113.1
+expect "uid allow: and only US: IN is refused" ECONNREFUSED as 2000 tcp 192.0.2.1
+expect "uid allow: an exempt prefix still passes (prefix rules come first)" ok as 2000 tcp 198.51.100.1
+expect "uid block: UID 2500 is refused an approved country (IN)" ECONNREFUSED as 2500 tcp 192.0.2.1
+expect "uid block: a datagram fails with EPERM" EPERM as 2500 udp 192.0.2.1
+expect "uid block: special-purpose destinations stay allowed" ok as 2500 tcp 10.0.2.2
+expect "uid block: exempt prefixes stay allowed" ok as 2500 tcp 198.51.100.1
+expect "uid deny: UID 3000 is refused the country it lists (IN)" ECONNREFUSED as 3000 tcp 192.0.2.1
+expect "uid deny: and approves one it does not list (DE)" ok as 3000 tcp 198.18.7.7
+expect "uid deny: the unknown verdict stays global (deny)" ECONNREFUSED as 3000 tcp 198.19.0.1
+expect "fchown: a root socket handed to UID 2500 is blocked" ECONNREFUSED \
+	in_ns "$device" "$JPROBE" -o 2500 tcp 192.0.2.1 $PORT 2
+expect "fchown: a root socket handed to UID 1500 is exempt" ok \
+	in_ns "$device" "$JPROBE" -o 1500 tcp 203.0.113.1 $PORT 2
+check "lookup --uid names the UID rule" \
+	sh -c "$IP netns exec $device $JURIS lookup 203.0.113.1 --uid 2000 --json | grep -q '\"verdict\":\"allow\",\"rule\":\"uid\"'"
+expect "status lists the UID rules in their order" \
+	"uid 1000-1999 exempt;uid 2000 allow US;uid 2000-2999 block;uid 3000 deny IN" \
+	sh -c "$IP netns exec $device $JURIS status | grep '^uid ' | paste -sd ';'"
+expect "the CLI refuses a bad UID rule, the rules stay" "refused; 4 rules" \
+	sh -c "$IP netns exec $device $JURIS policy set --uid '10-5 exempt' 2>/dev/null ||
+		echo \"refused; \$($IP netns exec $device $JURIS status | grep -c '^uid ') rules\""
+check "policy set: every UID blocked" juris policy set --uid '0-4294967294 block'
+expect "every local UID blocked: root is refused IN" ECONNREFUSED as 0 tcp 192.0.2.1
+expect "forwarded packets have no socket: a client still reaches IN" ok from "$client" tcp 192.0.2.1
+check "policy set --clear-uids --clear-prefixes" juris policy set --clear-uids --clear-prefixes
+expect "without UID rules, UID 1500 is judged by the country set (US refused)" ECONNREFUSED \
+	as 1500 tcp 203.0.113.1
 
 expect "special-purpose: RFC 1918 next hop is always allowed" ok from "$device" tcp 10.0.2.2
 expect "special-purpose: CGNAT 100.64.0.0/10 is always allowed" ok from "$device" tcp 100.64.0.1

@@ -109,7 +109,7 @@ static void put_prefixes(struct nlr_msg *m)
 {
 	unsigned int start = m->nlh.nlmsg_len, entry;
 	int n = chance(5) ? JURIS_MAX_PREFIXES + rnd(3) : rnd(12), i, alen, len;
-	unsigned char addr[16], u8;
+	unsigned char addr[20], u8;	/* alen may be up to 19 */
 	struct nlattr *outer, *inner;
 
 	outer = nlr_put(m, JURIS_A_PREFIXES | NLA_F_NESTED, NULL, 0);
@@ -139,6 +139,46 @@ static void put_prefixes(struct nlr_msg *m)
 		u8 = chance(95) ? 1 + rnd(2) : rnd(256);
 		if (chance(97))
 			nlr_put(m, JURIS_PREFIX_A_ACTION, &u8, 1);
+		inner->nla_len = m->nlh.nlmsg_len - entry;
+	}
+	outer->nla_len = m->nlh.nlmsg_len - start;
+}
+
+/*
+ * UID rules, mostly valid: ranges, actions with and without countries,
+ * a field left out or a range reversed now and then.
+ */
+static void put_uids(struct nlr_msg *m)
+{
+	unsigned int start = m->nlh.nlmsg_len, entry;
+	int n = chance(5) ? JURIS_MAX_UID_RULES + rnd(3) : rnd(10), i, k;
+	unsigned char cc[2 * 8], action;
+	struct nlattr *outer, *inner;
+	uint32_t first, last;
+
+	outer = nlr_put(m, JURIS_A_UIDS | NLA_F_NESTED, NULL, 0);
+	if (!outer)
+		return;
+	for (i = 0; i < n; ++i) {
+		entry = m->nlh.nlmsg_len;
+		inner = nlr_put(m, (i + 1) | NLA_F_NESTED, NULL, 0);
+		if (!inner)
+			break;
+		first = chance(80) ? rnd(100000) : rnd(0xffffffffU);
+		last = chance(90) ? first + rnd(5000) : rnd(0xffffffffU);
+		action = chance(95) ? 1 + rnd(4) : rnd(256);
+		if (chance(98))
+			nlr_put(m, JURIS_UID_A_FIRST, &first, 4);
+		if (chance(70))
+			nlr_put(m, JURIS_UID_A_LAST, &last, 4);
+		if (chance(98))
+			nlr_put(m, JURIS_UID_A_ACTION, &action, 1);
+		if ((action >= 3) == chance(95)) {
+			k = rnd(8);
+			for (int j = 0; j < k; ++j)
+				country(cc + 2 * j);
+			nlr_put(m, JURIS_UID_A_COUNTRIES, cc, 2 * k);
+		}
 		inner->nla_len = m->nlh.nlmsg_len - entry;
 	}
 	outer->nla_len = m->nlh.nlmsg_len - start;
@@ -176,6 +216,8 @@ static void well_formed(struct nlr_msg *m, int family)
 		}
 		if (chance(40))
 			put_prefixes(m);
+		if (chance(40))
+			put_uids(m);
 		break;
 	case JURIS_CMD_TABLE_ADD:
 		if (chance(80))
@@ -187,6 +229,11 @@ static void well_formed(struct nlr_msg *m, int family)
 		n = chance(50) ? 4 : 16;
 		fill(buf, n);
 		nlr_put(m, JURIS_A_ADDR, buf, n);
+		if (chance(30)) {
+			uint32_t uid = chance(50) ? rnd(70000) : rnd(0xffffffffU);
+
+			nlr_put(m, JURIS_A_UID, &uid, 4);
+		}
 		break;
 	}
 }

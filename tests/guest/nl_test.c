@@ -9,7 +9,9 @@
  * the guest.
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/family.h>
@@ -37,6 +39,8 @@ struct reply {
 	unsigned char prefix[16];	/* the first one's address */
 	int prefix_len, prefix_action;
 	int rule;		/* JURIS_A_RULE, or -1 */
+	int nuids;		/* entries of JURIS_A_UIDS */
+	long uid_first, uid_last;	/* the first one's */
 	int verdict;		/* JURIS_A_VERDICT, or -1 */
 	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, or -1 */
 	int bad_attr;		/* the error points at an attribute */
@@ -126,6 +130,18 @@ static int on_valid(struct nl_msg *msg, void *arg)
 				       nla_len(p[JURIS_PREFIX_A_ADDR]));
 				r->prefix_len = nla_get_u8(p[JURIS_PREFIX_A_LEN]);
 				r->prefix_action = nla_get_u8(p[JURIS_PREFIX_A_ACTION]);
+			}
+		}
+	}
+	if (tb[JURIS_A_UIDS]) {
+		struct nlattr *e, *u[JURIS_UID_A_MAX + 1];
+		int rem;
+
+		nla_for_each_nested(e, tb[JURIS_A_UIDS], rem) {
+			if (!r->nuids++ && !nla_parse_nested(u, JURIS_UID_A_MAX, e, NULL) &&
+			    u[JURIS_UID_A_FIRST] && u[JURIS_UID_A_LAST]) {
+				r->uid_first = nla_get_u32(u[JURIS_UID_A_FIRST]);
+				r->uid_last = nla_get_u32(u[JURIS_UID_A_LAST]);
 			}
 		}
 	}
@@ -342,6 +358,64 @@ static void rule_at(struct rules *x, int v6, int net, int len, int action)
 	x->e[i].alen = a.len;
 	x->e[i].len = len;
 	x->e[i].action = action;
+}
+
+/* UID rules for JURIS_A_UIDS; a field of -1 (cc: NULL) is left out. */
+struct uidrules {
+	int n;
+	struct {
+		long first, last;
+		int action;
+		const char *cc;
+	} e[300];
+};
+
+static void put_uids(struct nl_msg *msg, const void *arg)
+{
+	const struct uidrules *x = arg;
+	struct nlattr *outer, *inner;
+	int i;
+
+	if (!x->n) {
+		nla_put(msg, JURIS_A_UIDS | NLA_F_NESTED, 0, NULL);
+		return;
+	}
+	outer = nla_nest_start(msg, JURIS_A_UIDS);
+	for (i = 0; i < x->n; ++i) {
+		inner = nla_nest_start(msg, i + 1);
+		if (x->e[i].first >= 0)
+			nla_put_u32(msg, JURIS_UID_A_FIRST, x->e[i].first);
+		if (x->e[i].last >= 0)
+			nla_put_u32(msg, JURIS_UID_A_LAST, x->e[i].last);
+		if (x->e[i].action >= 0)
+			nla_put_u8(msg, JURIS_UID_A_ACTION, x->e[i].action);
+		if (x->e[i].cc)
+			nla_put(msg, JURIS_UID_A_COUNTRIES, strlen(x->e[i].cc), x->e[i].cc);
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+}
+
+static void uid_rule(struct uidrules *x, long first, long last, int action, const char *cc)
+{
+	x->e[x->n].first = first;
+	x->e[x->n].last = last;
+	x->e[x->n].action = action;
+	x->e[x->n++].cc = cc;
+}
+
+/* A lookup of an address as if sent by a socket of a UID. */
+struct uid_lookup {
+	struct ranges addr;
+	unsigned int uid;
+};
+
+static void put_addr_uid(struct nl_msg *msg, const void *arg)
+{
+	const struct uid_lookup *l = arg;
+
+	nla_put(msg, JURIS_A_ADDR, l->addr.len, l->addr.data);
+	nla_put_u32(msg, JURIS_A_UID, l->uid);
 }
 
 FIXTURE(juris) {
@@ -650,6 +724,145 @@ TEST_F(juris, bad_prefix_rules_keep_rules)
 	good.n = 0;
 	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_rules, &good, &r));
 	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+/* UID rules come back in order; a lookup with a UID finds the first match. */
+TEST_F(juris, uid_rules)
+{
+	struct uid_lookup l = { .addr = addr_in(variant->v6, 1) };
+	static struct uidrules x;
+	struct reply r;
+
+	x.n = 0;
+	uid_rule(&x, 10000, 10999, JURIS_UID_BLOCK, NULL);
+	uid_rule(&x, 10500, -1, JURIS_UID_ALLOW, "IN");
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &x, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(2, r.nuids);
+	EXPECT_EQ(10000, r.uid_first);
+	EXPECT_EQ(10999, r.uid_last);
+	l.uid = 10500;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr_uid, &l, &r)) TH_LOG("%s", r.extack);
+	EXPECT_EQ(JURIS_RULE_UID, r.rule);
+	l.uid = 11000;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr_uid, &l, &r)) TH_LOG("%s", r.extack);
+	EXPECT_EQ(JURIS_RULE_COUNTRY, r.rule);
+	x.n = 0;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &x, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(0, r.nuids);
+}
+
+/* Each bad UID rule set is refused with a message; the rules in force stay. */
+TEST_F(juris, bad_uid_rules_keep_rules)
+{
+	static struct uidrules good, bad;
+	struct reply r;
+	int i;
+
+	good.n = 0;
+	uid_rule(&good, 10000, 19999, JURIS_UID_DENY, "CN");
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &good, &r)) TH_LOG("%s", r.extack);
+
+	bad = good;
+	bad.e[0].last = 9999;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "before its first")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].action = JURIS_UID_EXEMPT;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "list countries")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].cc = NULL;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "list countries")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].first = -1;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "needs a first UID")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].action = JURIS_UID_MAX + 1;
+	EXPECT_EQ(-ERANGE, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_TRUE(r.bad_attr);
+	bad = good;
+	bad.e[0].cc = "C1";
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "country code")) TH_LOG("extack: '%s'", r.extack);
+	bad.n = 0;
+	for (i = 0; i <= JURIS_MAX_UID_RULES; ++i)
+		uid_rule(&bad, i, -1, JURIS_UID_BLOCK, NULL);
+	EXPECT_EQ(-E2BIG, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "limit")) TH_LOG("extack: '%s'", r.extack);
+	bad.n = JURIS_MAX_UID_RULES;
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &bad, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &good, &r)) TH_LOG("%s", r.extack);
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(1, r.nuids);
+	EXPECT_EQ(10000, r.uid_first);
+	good.n = 0;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_uids, &good, &r));
+	expect_table_unchanged(_metadata, self, variant->v6);
+}
+
+/*
+ * UIDs are those of the writer's user namespace: in a namespace mapping
+ * 0-999 to 100000-100999 (with a network namespace of its own, where it
+ * may change juris), a rule over 0-999 is taken and shown as written, one
+ * over an unmapped UID refused, as is a lookup with one.
+ */
+TEST_F(juris, uid_rules_follow_the_user_namespace)
+{
+	int go[2], ready[2], status;
+	char path[64], c;
+	pid_t pid;
+	FILE *f;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct uid_lookup l = { .addr = addr_in(variant->v6, 1), .uid = 5 };
+		static struct uidrules x;
+		struct reply r;
+		struct conn c2;
+
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		if (conn_open(&c2))
+			_exit(4);
+		x.n = 0;
+		uid_rule(&x, 0, 999, JURIS_UID_EXEMPT, NULL);
+		if (request(&c2, JURIS_CMD_SET_POLICY, put_uids, &x, &r))
+			_exit(5);
+		if (request(&c2, JURIS_CMD_GET_STATUS, NULL, NULL, &r) || r.nuids != 1 ||
+		    r.uid_first != 0 || r.uid_last != 999)
+			_exit(6);
+		if (request(&c2, JURIS_CMD_LOOKUP, put_addr_uid, &l, &r) || r.rule != JURIS_RULE_UID)
+			_exit(7);
+		l.uid = 5000;
+		if (request(&c2, JURIS_CMD_LOOKUP, put_addr_uid, &l, &r) != -EINVAL)
+			_exit(8);
+		uid_rule(&x, 5000, -1, JURIS_UID_BLOCK, NULL);
+		if (request(&c2, JURIS_CMD_SET_POLICY, put_uids, &x, &r) != -EINVAL ||
+		    !strstr(r.extack, "not mapped"))
+			_exit(9);
+		if (request(&c2, JURIS_CMD_GET_STATUS, NULL, NULL, &r) || r.nuids != 1)
+			_exit(10);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "0 100000 1000\n");
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the child failed at step %d", WEXITSTATUS(status));
 }
 
 /* Without CAP_NET_ADMIN: reading works, changing is refused. */

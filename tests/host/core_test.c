@@ -313,7 +313,7 @@ static void test_segment(void)
 
 static void test_policy(void)
 {
-	struct juris_policy *p = juris_policy_new(NULL, NULL, 0);
+	struct juris_policy *p = juris_policy_new(NULL, NULL);
 	u16 in = juris_cc_index((const u8 *)"IN"), us = juris_cc_index((const u8 *)"US");
 	const u8 none = JURIS_PREFIX_NONE;
 	u8 code[2], rule = 0xff;
@@ -328,32 +328,32 @@ static void test_policy(void)
 	p->mode = JURIS_MODE_ENFORCE;
 	p->unknown = JURIS_UNKNOWN_DENY;
 	juris_policy_list(p, in);
-	ok(juris_policy_eval(p, in, none, NULL) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(p, us, none, NULL) == JURIS_VERDICT_DENY &&
-	   juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL) == JURIS_VERDICT_DENY &&
-	   juris_policy_eval(p, JURIS_CC_SPECIAL, none, &rule) == JURIS_VERDICT_ALLOW &&
+	ok(juris_policy_eval(p, in, none, NULL, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, us, none, NULL, NULL) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL, NULL) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(p, JURIS_CC_SPECIAL, none, NULL, &rule) == JURIS_VERDICT_ALLOW &&
 	   rule == JURIS_RULE_SPECIAL,
 	   "%s: enforce allows approved and special, denies the rest", "policy");
 	p->deny = true;
-	ok(juris_policy_eval(p, in, none, &rule) == JURIS_VERDICT_DENY &&
+	ok(juris_policy_eval(p, in, none, NULL, &rule) == JURIS_VERDICT_DENY &&
 	   rule == JURIS_RULE_COUNTRY &&
-	   juris_policy_eval(p, us, none, NULL) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(p, JURIS_CC_UNKNOWN, none, &rule) == JURIS_VERDICT_DENY &&
+	   juris_policy_eval(p, us, none, NULL, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL, &rule) == JURIS_VERDICT_DENY &&
 	   rule == JURIS_RULE_UNKNOWN,
 	   "%s: a deny list denies what it lists and approves the rest", "policy");
-	ok(juris_policy_eval(p, us, JURIS_PREFIX_BLOCK, &rule) == JURIS_VERDICT_DENY &&
+	ok(juris_policy_eval(p, us, JURIS_PREFIX_BLOCK, NULL, &rule) == JURIS_VERDICT_DENY &&
 	   rule == JURIS_RULE_PREFIX &&
-	   juris_policy_eval(p, in, JURIS_PREFIX_EXEMPT, NULL) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(p, JURIS_CC_SPECIAL, JURIS_PREFIX_BLOCK, &rule) ==
+	   juris_policy_eval(p, in, JURIS_PREFIX_EXEMPT, NULL, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, JURIS_CC_SPECIAL, JURIS_PREFIX_BLOCK, NULL, &rule) ==
 	   JURIS_VERDICT_ALLOW && rule == JURIS_RULE_SPECIAL,
 	   "%s: prefix rules decide before the country, special before them", "policy");
 	p->unknown = JURIS_UNKNOWN_ALLOW;
 	p->mode = JURIS_MODE_AUDIT;
-	ok(juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL) == JURIS_VERDICT_ALLOW &&
-	   juris_policy_eval(p, in, none, NULL) == JURIS_VERDICT_AUDIT,
+	ok(juris_policy_eval(p, JURIS_CC_UNKNOWN, none, NULL, NULL) == JURIS_VERDICT_ALLOW &&
+	   juris_policy_eval(p, in, none, NULL, NULL) == JURIS_VERDICT_AUDIT,
 	   "%s: audit marks what enforce would drop; unknown allow", "policy");
 	p->mode = JURIS_MODE_OFF;
-	ok(juris_policy_eval(p, in, JURIS_PREFIX_BLOCK, &rule) == JURIS_VERDICT_ALLOW &&
+	ok(juris_policy_eval(p, in, JURIS_PREFIX_BLOCK, NULL, &rule) == JURIS_VERDICT_ALLOW &&
 	   rule == JURIS_RULE_PREFIX,
 	   "%s: off allows everything, and names the rule that would decide", "policy");
 	kvfree(p);
@@ -423,8 +423,8 @@ static void test_prefix_rules(void)
 		for (i = 0; i < n; ++i)	/* some exact duplicates */
 			if (i && !(rnd() % 10))
 				r[i] = r[rnd() % i];
-		p = juris_policy_new(NULL, r, n);
-		copy = juris_policy_new(p, NULL, 0);
+		p = juris_policy_new(NULL, &(struct juris_rules){ .prefix = r, .nprefix = n });
+		copy = juris_policy_new(p, NULL);
 		if (!p || !copy) {
 			++bad;
 			break;
@@ -468,6 +468,111 @@ static void test_prefix_rules(void)
 	   bad, spans);
 	ok(!badsort && !badcopy, "prefix rules: kept sorted without duplicates, copied whole (%d unsorted, %d bad copies)",
 	   badsort, badcopy);
+}
+
+/* The first rule covering kuid, by the ranges: the reference. */
+static int naive_uid(const struct juris_uid_range *r, u32 n, u32 kuid)
+{
+	u32 i;
+	int best = -1;
+
+	for (i = 0; i < n; ++i)
+		if (r[i].first <= kuid && kuid <= r[i].last && (best < 0 || r[i].rule < (u32)best))
+			best = r[i].rule;
+	return best;
+}
+
+/*
+ * Random UID rules, first match wins: every range's edges and random UIDs
+ * give the reference's rule; the verdict follows the rule's action, and the
+ * unknown verdict stays global.
+ */
+static void test_uid_rules(void)
+{
+	static struct juris_uid_rule rules[64];
+	static struct juris_uid_range range[200];
+	u16 in = juris_cc_index((const u8 *)"IN"), us = juris_cc_index((const u8 *)"US");
+	int round, bad = 0, badeval = 0;
+	u32 spans = 0;
+
+	for (round = 0; round < 300; ++round) {
+		u32 n = rnd() % 64, nr = 0, i, k, base = rnd() % 2 ? 0 : 0xffff0000U;
+		struct juris_policy *p;
+
+		for (i = 0; i < n; ++i) {
+			u32 pieces = 1 + rnd() % 3;
+
+			memset(&rules[i], 0, sizeof(rules[i]));
+			rules[i].action = JURIS_UID_EXEMPT + rnd() % 4;
+			rules[i].first = base + rnd() % 60000;
+			rules[i].last = rules[i].first + (rnd() % 4 ? rnd() % 3000 : 0);
+			if (rules[i].action >= JURIS_UID_ALLOW)
+				rules[i].set[in / 64] |= (u64)1 << (in % 64);
+			for (k = 0; k < pieces; ++k) {
+				u32 f = base + rnd() % 65536, len = rnd() % 5000;
+
+				range[nr].first = f;
+				range[nr].last = f + len < f ? 0xffffffffU : f + len;
+				range[nr++].rule = i;
+			}
+		}
+		p = juris_policy_new(NULL, &(struct juris_rules){ .uid = rules, .nuid = n,
+							      .range = range, .nrange = nr });
+		if (!p) {
+			++bad;
+			break;
+		}
+		p->mode = JURIS_MODE_ENFORCE;
+		p->unknown = JURIS_UNKNOWN_DENY;
+		spans += p->nuidspan;
+		for (i = 0; i < nr + 20; ++i) {
+			u32 probes[4], kuid;
+
+			if (i < nr) {
+				probes[0] = range[i].first - 1;
+				probes[1] = range[i].first;
+				probes[2] = range[i].last;
+				probes[3] = range[i].last + 1;
+			} else {
+				for (k = 0; k < 4; ++k)
+					probes[k] = base + rnd() % 70000;
+			}
+			for (k = 0; k < 4; ++k) {
+				const struct juris_uid_rule *u;
+				int want;
+				u8 rule;
+
+				kuid = probes[k];
+				u = juris_uid_rule(p, kuid);
+				want = naive_uid(range, nr, kuid);
+				bad += want < 0 ? u != NULL : u != &p->uid[want];
+				if (!u)
+					continue;
+				/* IN listed: allow approves it, deny refuses it. */
+				badeval += juris_policy_eval(p, in, JURIS_PREFIX_NONE, u, &rule) !=
+					   (u->action == JURIS_UID_EXEMPT || u->action == JURIS_UID_ALLOW ?
+					    JURIS_VERDICT_ALLOW : JURIS_VERDICT_DENY) || rule != JURIS_RULE_UID;
+				badeval += juris_policy_eval(p, us, JURIS_PREFIX_NONE, u, NULL) !=
+					   (u->action == JURIS_UID_EXEMPT || u->action == JURIS_UID_DENY ?
+					    JURIS_VERDICT_ALLOW : JURIS_VERDICT_DENY);
+				badeval += juris_policy_eval(p, JURIS_CC_UNKNOWN, JURIS_PREFIX_NONE, u,
+							     &rule) != (u->action == JURIS_UID_EXEMPT ?
+					    JURIS_VERDICT_ALLOW : JURIS_VERDICT_DENY) ||
+					   rule != (u->action <= JURIS_UID_BLOCK ? JURIS_RULE_UID :
+						    JURIS_RULE_UNKNOWN);
+				badeval += juris_policy_eval(p, in, JURIS_PREFIX_EXEMPT, u, &rule) !=
+					   JURIS_VERDICT_ALLOW || rule != JURIS_RULE_PREFIX;
+				badeval += juris_policy_eval(p, JURIS_CC_SPECIAL, JURIS_PREFIX_NONE, u,
+							     &rule) != JURIS_VERDICT_ALLOW ||
+					   rule != JURIS_RULE_SPECIAL;
+			}
+		}
+		kvfree(p);
+	}
+	ok(!bad, "UID rules: 300 random sets, first match, agree with the reference (%d bad, %u spans)",
+	   bad, spans);
+	ok(!badeval, "UID rules: after special and prefix, before the country; unknown stays global (%d bad)",
+	   badeval);
 }
 
 static void test_special(void)
@@ -609,13 +714,14 @@ static void test_overlay(int bits)
 
 int main(void)
 {
-	printf("TAP version 13\n1..31\n");
+	printf("TAP version 13\n1..33\n");
 	test_random(32);
 	test_random(128);
 	test_empty();
 	test_segment();
 	test_policy();
 	test_prefix_rules();
+	test_uid_rules();
 	test_special();
 	test_overlay(32);
 	test_overlay(128);
