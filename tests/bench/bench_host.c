@@ -146,10 +146,53 @@ static void draw(const struct flat *f, int bits, bool weighted, juris_u128 *out,
 	}
 }
 
-enum method { JURIS, BSEARCH, VERDICT, NMETHODS };
-static const char *const method_name[NMETHODS] = { "juris", "binary search", "juris verdict" };
+enum method { JURIS, BSEARCH, VERDICT, RULES, NMETHODS };
+static const char *const method_name[NMETHODS] = { "juris", "binary search", "juris verdict",
+						   "verdict, max rules" };
+
+/*
+ * A policy at the rule limits: 1024 prefix rules (half IPv4 /16-/32,
+ * half IPv6 /32-/64, random) and 256 UID rules of 10 UIDs each from
+ * 10000, every third with a country set of its own.
+ */
+static struct juris_policy *policy_with_rules(const struct juris_policy *base)
+{
+	static struct juris_prefix_rule prefix[JURIS_MAX_PREFIXES];
+	static struct juris_uid_rule uid[JURIS_MAX_UID_RULES];
+	static struct juris_uid_range range[JURIS_MAX_UID_RULES];
+	u32 i;
+
+	for (i = 0; i < JURIS_MAX_PREFIXES; ++i) {
+		struct juris_prefix_rule *r = &prefix[i];
+		int v6 = i % 2, len = v6 ? 32 + rnd() % 33 : 16 + rnd() % 17;
+		juris_u128 a = (juris_u128)rnd() << 64 | rnd(), host;
+
+		r->bits = v6 ? 128 : 32;
+		if (!v6)
+			a &= 0xffffffffU;
+		else
+			a = (a & ~((juris_u128)7 << 125)) | (juris_u128)1 << 125;	/* 2000::/3 */
+		host = len >= r->bits ? 0 : ~(juris_u128)0 >> (128 - r->bits + len);
+		a &= ~host;
+		r->len = len;
+		r->hi = (u64)(a >> 64);
+		r->lo = (u64)a;
+		r->action = rnd() % 2 ? JURIS_PREFIX_EXEMPT : JURIS_PREFIX_BLOCK;
+	}
+	for (i = 0; i < JURIS_MAX_UID_RULES; ++i) {
+		uid[i].first = 10000 + 10 * i;
+		uid[i].last = uid[i].first + 9;
+		uid[i].action = i % 3 ? JURIS_UID_BLOCK + i % 2 : JURIS_UID_DENY;
+		uid[i].set[1] = 0xff00ff;
+		range[i] = (struct juris_uid_range){ uid[i].first, uid[i].last, i };
+	}
+	return juris_policy_new(base, &(struct juris_rules){
+		.prefix = prefix, .nprefix = JURIS_MAX_PREFIXES, .uid = uid,
+		.nuid = JURIS_MAX_UID_RULES, .range = range, .nrange = JURIS_MAX_UID_RULES });
+}
 
 static u64 sink;
+static const struct juris_policy *rules;
 
 /* One pass over the addresses; returns ns per lookup. */
 static double pass(enum method m, const struct juris_table *t, const struct flat *f,
@@ -175,6 +218,12 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 			for (i = 0; i < n; ++i)
 				sum += juris_judge_v4(p, t, a4[i], NULL, &cc, NULL);
 			break;
+		case RULES:
+			for (i = 0; i < n; ++i)
+				sum += juris_judge_v4(rules, t, a4[i],
+						      juris_uid_rule(rules, 10000 + (i & 4095)),
+						      &cc, NULL);
+			break;
 		default:
 			break;
 		}
@@ -191,6 +240,12 @@ static double pass(enum method m, const struct juris_table *t, const struct flat
 		case VERDICT:
 			for (i = 0; i < n; ++i)
 				sum += juris_judge_v6(p, t, a[i], NULL, &cc, NULL);
+			break;
+		case RULES:
+			for (i = 0; i < n; ++i)
+				sum += juris_judge_v6(rules, t, a[i],
+						      juris_uid_rule(rules, 10000 + (i & 4095)),
+						      &cc, NULL);
 			break;
 		default:
 			break;
@@ -297,8 +352,13 @@ int main(int argc, char *argv[])
 	       (size_t)flat[1].n * (sizeof(juris_u128) + sizeof(u16)));
 	printf("%u addresses per family and distribution, %u passes each, median ns per lookup [min-max]\n\n",
 	       n, repeats);
-	printf("%-18s %-22s %-22s %-22s %s\n", "", method_name[JURIS], method_name[BSEARCH],
-	       method_name[VERDICT], "ratio");
+	rules = policy_with_rules(policy);
+	if (!rules) {
+		perror("bench_host");
+		return 1;
+	}
+	printf("%-18s %-22s %-22s %-22s %-22s %s\n", "", method_name[JURIS], method_name[BSEARCH],
+	       method_name[VERDICT], method_name[RULES], "ratio");
 
 #define LINE(...) (used += snprintf(lines + used, sizeof(lines) - used, __VA_ARGS__))
 	LINE("bench: table_bytes_host %zu bytes\n", t->bytes);
@@ -341,6 +401,7 @@ int main(int argc, char *argv[])
 			LINE("bench: lookup_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[JURIS]);
 			LINE("bench: bsearch_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[BSEARCH]);
 			LINE("bench: verdict_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[VERDICT]);
+			LINE("bench: verdict_rules_v%d_%s_ns %.1f ns\n", fam ? 6 : 4, dist, med[RULES]);
 			LINE("bench: lookup_v%d_%s_ratio %.2f x\n", fam ? 6 : 4, dist,
 			     med[BSEARCH] / med[JURIS]);
 		}
