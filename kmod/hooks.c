@@ -10,6 +10,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "hooks.h"
@@ -64,6 +65,17 @@ static const struct juris_uid_rule *uid_rule(const struct juris_policy *policy,
 	return juris_uid_rule(policy, __kuid_val(sk->sk_uid));
 }
 
+/*
+ * A packet to one of the device's own addresses, whatever it is, goes out
+ * over loopback and never leaves: it is local, like the special-purpose
+ * destinations, not judged by country.
+ */
+static bool to_self(const struct nf_hook_state *state)
+{
+	return state->hook == NF_INET_LOCAL_OUT && state->out &&
+	       (state->out->flags & IFF_LOOPBACK);
+}
+
 static unsigned int hook4(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
@@ -76,6 +88,8 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 	if (policy->mode == JURIS_MODE_OFF)
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
+	if (to_self(state))
+		return judge(jn, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
 	verdict = juris_judge_v4(policy, rcu_dereference(jn->table), ntohl(iph->daddr),
 				 uid_rule(policy, skb, state), &cc, NULL);
 	return judge(jn, skb, state, verdict, cc, iph->protocol);
@@ -90,6 +104,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 	const struct ipv6hdr *ip6h;
 	juris_u128 daddr;
 	u16 cc;
+	u8 proto;
 
 	if (policy->mode == JURIS_MODE_OFF)
 		return NF_ACCEPT;
@@ -98,9 +113,19 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		(juris_u128)ntohl(ip6h->daddr.s6_addr32[1]) << 64 |
 		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
 		ntohl(ip6h->daddr.s6_addr32[3]);
+	if (to_self(state))
+		return judge(jn, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
 	verdict = juris_judge_v6(policy, rcu_dereference(jn->table), daddr,
 				 uid_rule(policy, skb, state), &cc, NULL);
-	return judge(jn, skb, state, verdict, cc, ip6h->nexthdr);
+	proto = ip6h->nexthdr;
+	/* The errno depends on the transport, past any extension headers. */
+	if (verdict == JURIS_VERDICT_DENY && state->hook == NF_INET_LOCAL_OUT) {
+		__be16 frag_off;
+
+		if (ipv6_skip_exthdr(skb, sizeof(*ip6h), &proto, &frag_off) < 0)
+			proto = ip6h->nexthdr;
+	}
+	return judge(jn, skb, state, verdict, cc, proto);
 }
 
 static int hooks_register(struct net *net, struct juris_net *jn)

@@ -86,7 +86,7 @@ counter() {
 		END { print n + 0 }'
 }
 
-plan 98
+plan 102
 setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
@@ -246,6 +246,20 @@ expect "forwarded packets have no socket: a client still reaches IN" ok from "$c
 check "policy set --clear-uids --clear-prefixes" juris policy set --clear-uids --clear-prefixes
 expect "without UID rules, UID 1500 is judged by the country set (US refused)" ECONNREFUSED \
 	as 1500 tcp 203.0.113.1
+
+# The device's own addresses are local whatever their country: the
+# packets go over loopback and never leave.
+serve "$device" $PORT
+$IP -n "$device" addr add 203.0.113.200/32 dev d0
+$IP -n "$device" addr add 2001:db8:3::200/128 dev d0 nodad
+expect "local: the device reaches its own address in a non-approved country (US)" ok \
+	from "$device" tcp 203.0.113.200
+expect "local: and its own IPv6 address there" ok from "$device" tcp 2001:db8:3::200
+# The refusal's errno comes from the transport past IPv6 extension headers.
+expect "IPv6 TCP behind a destination options header is refused with ECONNREFUSED" ECONNREFUSED \
+	in_ns "$device" "$JPROBE" -x tcp 2001:db8:3::1 $PORT 2
+expect "IPv6 UDP behind a destination options header fails with EPERM" EPERM \
+	in_ns "$device" "$JPROBE" -x udp 2001:db8:3::1 $PORT
 
 expect "special-purpose: RFC 1918 next hop is always allowed" ok from "$device" tcp 10.0.2.2
 expect "special-purpose: CGNAT 100.64.0.0/10 is always allowed" ok from "$device" tcp 100.64.0.1
