@@ -373,38 +373,37 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 	return p;
 }
 
-const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 kuid)
+/* The last of a[0, n) at or below x, where a[0] is (n > 0, a sorted). */
+static u32 last_at_or_below(const u32 *a, u32 n, u32 x)
 {
-	u32 lo = 0, hi = p->nuidspan;
+	u32 lo = 0, hi = n;
 
-	if (!hi)
-		return NULL;
 	while (hi - lo > 1) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (p->uidspan[mid] <= kuid)
+		if (a[mid] <= x)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	return p->uidrule[lo] == JURIS_UID_NONE ? NULL : &p->uid[p->uidrule[lo]];
+	return lo;
+}
+
+const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 kuid)
+{
+	u32 i;
+
+	if (!p->nuidspan)
+		return NULL;
+	i = last_at_or_below(p->uidspan, p->nuidspan, kuid);
+	return p->uidrule[i] == JURIS_UID_NONE ? NULL : &p->uid[p->uidrule[i]];
 }
 
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr)
 {
-	u32 lo = 0, hi = p->nspan[0];
-
-	if (!hi)
+	if (!p->nspan[0])
 		return JURIS_PREFIX_NONE;
-	while (hi - lo > 1) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (p->span4[mid] <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return p->act[0][lo];
+	return p->act[0][last_at_or_below(p->span4, p->nspan[0], addr)];
 }
 
 u8 juris_prefix_v6(const struct juris_policy *p, juris_u128 addr)

@@ -134,6 +134,24 @@ int csv_parse_prefix(const char *text, size_t len, uint8_t addr[16], int *plen)
 	return family;
 }
 
+int csv_parse_uid(const char *text, size_t len, uint32_t *uid)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len || len > 10)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+		v = 10 * v + (text[i] - '0');
+	}
+	if (v >= UINT32_MAX)
+		return -EINVAL;
+	*uid = v;
+	return 0;
+}
+
 static bool is_letter(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');

@@ -58,6 +58,8 @@ int csv_parse_addr(const char *text, size_t len, uint8_t addr[16]);
  * when the address has bits set past the length.
  */
 int csv_parse_prefix(const char *text, size_t len, uint8_t addr[16], int *plen);
+/* A UID: decimal digits only, at most 4294967294 ((uid_t)-1 is no UID). */
+int csv_parse_uid(const char *text, size_t len, uint32_t *uid);
 int csv_parse_country(const char *text, size_t len, uint8_t cc[2]);
 
 #endif /* CSV_H */

@@ -43,6 +43,13 @@ const char *const prefix_action_names[__JURIS_PREFIX_LAST] = {
 	[JURIS_PREFIX_BLOCK] = "block",
 };
 
+const char *const uid_action_names[__JURIS_UID_LAST] = {
+	[JURIS_UID_EXEMPT] = "exempt",
+	[JURIS_UID_BLOCK] = "block",
+	[JURIS_UID_ALLOW] = "allow",
+	[JURIS_UID_DENY] = "deny",
+};
+
 int name_lookup(const char *const names[], size_t n, const char *name)
 {
 	size_t i;

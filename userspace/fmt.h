@@ -28,6 +28,7 @@ extern const char *const verdict_names[__JURIS_VERDICT_LAST];
 extern const char *const verdict_counted[__JURIS_VERDICT_LAST];
 extern const char *const rule_names[__JURIS_RULE_LAST];
 extern const char *const prefix_action_names[__JURIS_PREFIX_LAST];
+extern const char *const uid_action_names[__JURIS_UID_LAST];
 
 /* Value to name, "invalid" for what this build does not know. */
 #define NAME_OF(names, value) \

@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "csv.h"
@@ -98,17 +97,12 @@ int lookup_main(int argc, const char *argv[])
 			l.json = true;
 		} else if (!strcmp(argv[i], "--uid") || !strncmp(argv[i], "--uid=", 6)) {
 			const char *v = argv[i][5] == '=' ? argv[i] + 6 : i + 1 < argc ? argv[++i] : "";
-			char *end;
-			unsigned long long u;
 
-			errno = 0;
-			u = strtoull(v, &end, 10);
-			if (!*v || *end || errno || u > UINT32_MAX || *v == '-' || *v == '+') {
+			if (csv_parse_uid(v, strlen(v), &l.uid)) {
 				fprintf(stderr, "juris: invalid UID: '%s'\n", v);
 				return 1;
 			}
 			l.has_uid = true;
-			l.uid = u;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(USAGE, stdout);
 			return 0;

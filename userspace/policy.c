@@ -176,25 +176,6 @@ static const char *option_value(const char *name, int argc, const char *argv[],
 	return argv[++*i];
 }
 
-/* A UID: decimal digits only, at most 4294967294 ((uid_t)-1 is no UID). */
-static int parse_uid(const char *s, size_t len, uint32_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len || len > 10)
-		return -EINVAL;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = 10 * v + (s[i] - '0');
-	}
-	if (v >= UINT32_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /*
  * "10123 allow IN,SG", "0-9999 exempt", "10200-10299 block": a UID or a
  * range, an action, and for allow and deny the countries, separated by
@@ -202,10 +183,6 @@ static int parse_uid(const char *s, size_t len, uint32_t *out)
  */
 static int parse_uid_rule(const char *text, struct uid_rule *u, char *why, size_t size)
 {
-	static const char *const actions[] = {
-		[JURIS_UID_EXEMPT] = "exempt", [JURIS_UID_BLOCK] = "block",
-		[JURIS_UID_ALLOW] = "allow", [JURIS_UID_DENY] = "deny",
-	};
 	const char *s = text, *e, *dash;
 	size_t i;
 
@@ -213,8 +190,9 @@ static int parse_uid_rule(const char *text, struct uid_rule *u, char *why, size_
 		s++;
 	e = s + strcspn(s, " \t");
 	dash = memchr(s, '-', e - s);
-	if (parse_uid(s, (dash ? dash : e) - s, &u->first) ||
-	    parse_uid(dash ? dash + 1 : s, dash ? (size_t)(e - dash - 1) : (size_t)(e - s), &u->last)) {
+	if (csv_parse_uid(s, (dash ? dash : e) - s, &u->first) ||
+	    csv_parse_uid(dash ? dash + 1 : s, dash ? (size_t)(e - dash - 1) : (size_t)(e - s),
+			  &u->last)) {
 		snprintf(why, size, "invalid UID or UID range: '%.*s' (expected as in 10123 or 10000-19999, at most 4294967294)",
 			 (int)(e - s), s);
 		return -EINVAL;
@@ -227,8 +205,9 @@ static int parse_uid_rule(const char *text, struct uid_rule *u, char *why, size_
 		;
 	e = s + strcspn(s, " \t");
 	u->action = 0;
-	for (i = JURIS_UID_EXEMPT; i < ARRAY_SIZE(actions); i++)
-		if ((size_t)(e - s) == strlen(actions[i]) && !strncmp(s, actions[i], e - s))
+	for (i = JURIS_UID_EXEMPT; i < ARRAY_SIZE(uid_action_names); i++)
+		if ((size_t)(e - s) == strlen(uid_action_names[i]) &&
+		    !strncmp(s, uid_action_names[i], e - s))
 			u->action = i;
 	if (!u->action) {
 		snprintf(why, size, "invalid UID action: '%.*s' (expected exempt, block, allow or deny)",
@@ -244,7 +223,8 @@ static int parse_uid_rule(const char *text, struct uid_rule *u, char *why, size_
 			break;
 		e = s + strcspn(s, " \t,");
 		if (u->action <= JURIS_UID_BLOCK) {
-			snprintf(why, size, "%s takes no countries: '%s'", actions[u->action], s);
+			snprintf(why, size, "%s takes no countries: '%s'",
+				 uid_action_names[u->action], s);
 			return -EINVAL;
 		}
 		if (csv_parse_country(s, e - s, cc) < 0) {
@@ -357,9 +337,7 @@ static int put_prefixes(struct nl_msg *msg, const struct policy *p)
 static int put_uids(struct nl_msg *msg, const struct policy *p)
 {
 	struct nlattr *outer, *inner;
-	size_t i;
-
-	size_t bytes = NLA_HDRLEN;
+	size_t i, bytes = NLA_HDRLEN;
 
 	/* nla_nest_end() drops an empty nest; an empty one clears the rules. */
 	if (!p->nuid)

@@ -66,10 +66,6 @@ static void print_prefixes(const struct status *st, int action, bool json)
 /* UID rules, in order: "uid A[-B] ACTION [CC...]" lines, or JSON objects. */
 static void print_uids(const struct status *st, bool json)
 {
-	static const char *const actions[] = {
-		[JURIS_UID_EXEMPT] = "exempt", [JURIS_UID_BLOCK] = "block",
-		[JURIS_UID_ALLOW] = "allow", [JURIS_UID_DENY] = "deny",
-	};
 	struct nlattr *tb[JURIS_UID_A_MAX + 1], *entry;
 	const char *sep = "";
 	char cc[3];
@@ -93,7 +89,7 @@ static void print_uids(const struct status *st, bool json)
 		}
 		if (json) {
 			printf("%s{\"first\":%u,\"last\":%u,\"action\":\"%s\",\"countries\":[",
-			       sep, first, last, NAME_OF(actions, nla_get_u8(tb[JURIS_UID_A_ACTION])));
+			       sep, first, last, NAME_OF(uid_action_names, nla_get_u8(tb[JURIS_UID_A_ACTION])));
 			for (i = 0; i < n; i++)
 				printf("%s\"%s\"", i ? "," : "", fmt_country(codes + 2 * i, cc) ?: "??");
 			printf("]}");
@@ -101,7 +97,7 @@ static void print_uids(const struct status *st, bool json)
 			continue;
 		}
 		printf(first == last ? "uid %u" : "uid %u-%u", first, last);
-		printf(" %s", NAME_OF(actions, nla_get_u8(tb[JURIS_UID_A_ACTION])));
+		printf(" %s", NAME_OF(uid_action_names, nla_get_u8(tb[JURIS_UID_A_ACTION])));
 		for (i = 0; i < n; i++)
 			printf(" %s", fmt_country(codes + 2 * i, cc) ?: "??");
 		printf("\n");
