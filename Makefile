@@ -8,7 +8,7 @@
 #                   (ARCH=arm64 for the arm64 VM)
 #   make modules    juris.ko for all four test kernels, under build/
 #   make test       the host tests under ASan and UBSan, any report fails (no root needed)
-#   make fuzz       libFuzzer on the CSV and compiled-table parsers and the table build, FUZZ_SECONDS (60) each
+#   make fuzz       libFuzzer on the CSV, compiled-table and policy file parsers and the table build, FUZZ_SECONDS (60) each
 #   make lint       sparse (amd64 test kernels) and checkpatch --strict over every kmod/ file
 #   make check-gki  juris.ko built with clang for GKI-like arm64 6.1 and 6.12
 #                   trees (cached under /var/cache/juris/gki), checked against the KMI
@@ -51,11 +51,12 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZERS := csv table jtab
+FUZZERS := csv table jtab pfile
 # The table harness rejects inputs of more than 256 rows of 6 bytes.
 FUZZ_FLAGS_csv := -max_len=4096
 FUZZ_FLAGS_table := -max_len=1536
 FUZZ_FLAGS_jtab := -max_len=4096
+FUZZ_FLAGS_pfile := -max_len=4096
 # checkpatch.pl ships in no Debian package: make lint takes it, and the two
 # files it reads, from the kernel source tarball.
 CHECKPATCH := $(B)/checkpatch/scripts/checkpatch.pl
@@ -77,6 +78,13 @@ $(B)/host/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -Iuserspace -o $@ $< userspace/csv.c
 
+PFILE := userspace/pfile.c userspace/csv.c userspace/fmt.c
+PFILE_DEPS := $(PFILE) userspace/pfile.h userspace/csv.h userspace/fmt.h kmod/uapi/juris.h
+
+$(B)/host/pfile_test: tests/host/pfile_test.c $(PFILE_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -Iuserspace -Ikmod/uapi -o $@ $< $(PFILE)
+
 # Compiled tables: the CLI's writer and reader, the kernel's table code.
 JTAB := userspace/jtab.c userspace/sha256.c userspace/csv.c kmod/table.c
 JTAB_DEPS := $(JTAB) userspace/jtab.h userspace/sha256.h userspace/csv.h $(CORE)
@@ -85,7 +93,7 @@ $(B)/host/jtab_test: tests/host/jtab_test.c $(JTAB_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(JTAB)
 
-host-tests: $(B)/host/core_test $(B)/host/csv_test $(B)/host/jtab_test
+host-tests: $(B)/host/core_test $(B)/host/csv_test $(B)/host/pfile_test $(B)/host/jtab_test
 
 # Benchmarks print figures; nothing asserts on time. The world table comes
 # from the cache (make world-table), never from git.
@@ -131,6 +139,10 @@ $(B)/host-san/csv_test: tests/host/csv_test.c userspace/csv.c userspace/csv.h
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SANITIZE) -Iuserspace -o $@ $< userspace/csv.c
 
+$(B)/host-san/pfile_test: tests/host/pfile_test.c $(PFILE_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -Iuserspace -Ikmod/uapi -o $@ $< $(PFILE)
+
 $(B)/host-san/jtab_test: tests/host/jtab_test.c $(JTAB_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(JTAB)
@@ -142,6 +154,10 @@ $(B)/fuzz/csv_fuzz: tests/fuzz/csv_fuzz.c tests/fuzz/check.h userspace/csv.c use
 $(B)/fuzz/table_fuzz: tests/fuzz/table_fuzz.c tests/fuzz/check.h tests/host/naive.h $(CORE)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< kmod/table.c kmod/policy.c
+
+$(B)/fuzz/pfile_fuzz: tests/fuzz/pfile_fuzz.c tests/fuzz/check.h $(PFILE_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iuserspace -Ikmod/uapi -o $@ $< $(PFILE)
 
 $(B)/fuzz/jtab_fuzz: tests/fuzz/jtab_fuzz.c tests/fuzz/check.h $(JTAB_DEPS)
 	@mkdir -p $(@D)
@@ -194,11 +210,12 @@ lint: $(CHECKPATCH)
 		-f kmod/*.c kmod/*.h kmod/uapi/*.h || fail=1; \
 	exit $$fail
 
-host-san: $(B)/host-san/core_test $(B)/host-san/csv_test $(B)/host-san/jtab_test
+host-san: $(B)/host-san/core_test $(B)/host-san/csv_test $(B)/host-san/pfile_test $(B)/host-san/jtab_test
 
 test: host-san
 	$(SAN_ENV) $(B)/host-san/core_test
 	$(SAN_ENV) $(B)/host-san/csv_test tests/host/csv
+	$(SAN_ENV) $(B)/host-san/pfile_test examples
 	$(SAN_ENV) $(B)/host-san/jtab_test $(JTAB_FIXTURES)
 
 modules:

@@ -15,6 +15,7 @@
 
 #include "hooks.h"
 #include "juris.h"
+#include "reject.h"
 
 /*
  * After conntrack, mangle and destination NAT (-100), so the destination we
@@ -22,9 +23,9 @@
  */
 #define JURIS_PRIORITY (NF_IP_PRI_FILTER + 10)
 
-static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
-			  const struct nf_hook_state *state, enum juris_verdict verdict,
-			  u16 cc, u8 proto)
+static unsigned int judge(struct juris_net *jn, const struct juris_policy *policy,
+			  struct sk_buff *skb, const struct nf_hook_state *state,
+			  enum juris_verdict verdict, u16 cc, u8 proto)
 {
 	struct juris_count __percpu *c;
 	int err;
@@ -36,8 +37,15 @@ static unsigned int judge(struct juris_net *jn, struct sk_buff *skb,
 
 	if (verdict != JURIS_VERDICT_DENY)
 		return NF_ACCEPT;
-	if (state->hook != NF_INET_LOCAL_OUT)
+	if (state->hook != NF_INET_LOCAL_OUT) {
+		if (policy->action == JURIS_ACTION_REJECT) {
+			if (state->pf == NFPROTO_IPV4)
+				juris_reject_v4(state->net, skb);
+			else
+				juris_reject_v6(state->net, skb);
+		}
 		return NF_DROP;
+	}
 	/*
 	 * Tell the sending program now rather than let it time out. A TCP
 	 * connect passes only ECONNREFUSED up from its transmit path;
@@ -76,6 +84,14 @@ static bool to_self(const struct nf_hook_state *state)
 	       (state->out->flags & IFF_LOOPBACK);
 }
 
+/* Mode off, or a packet outside the policy's scope, passes uncounted. */
+static bool judged(const struct juris_policy *policy, const struct nf_hook_state *state)
+{
+	return policy->mode != JURIS_MODE_OFF &&
+	       policy->scope & (state->hook == NF_INET_LOCAL_OUT ? JURIS_SCOPE_LOCAL :
+				JURIS_SCOPE_FORWARD);
+}
+
 static unsigned int hook4(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
@@ -85,14 +101,14 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph;
 	u16 cc;
 
-	if (policy->mode == JURIS_MODE_OFF)
+	if (!judged(policy, state))
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	if (to_self(state))
-		return judge(jn, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
-	verdict = juris_judge_v4(policy, rcu_dereference(jn->table), ntohl(iph->daddr),
+		return judge(jn, policy, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
+	verdict = juris_judge_v4(policy, policy->table, ntohl(iph->daddr),
 				 uid_rule(policy, skb, state), &cc, NULL);
-	return judge(jn, skb, state, verdict, cc, iph->protocol);
+	return judge(jn, policy, skb, state, verdict, cc, iph->protocol);
 }
 
 static unsigned int hook6(void *priv, struct sk_buff *skb,
@@ -106,7 +122,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 	u16 cc;
 	u8 proto;
 
-	if (policy->mode == JURIS_MODE_OFF)
+	if (!judged(policy, state))
 		return NF_ACCEPT;
 	ip6h = ipv6_hdr(skb);
 	daddr = (juris_u128)ntohl(ip6h->daddr.s6_addr32[0]) << 96 |
@@ -114,8 +130,8 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
 		ntohl(ip6h->daddr.s6_addr32[3]);
 	if (to_self(state))
-		return judge(jn, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
-	verdict = juris_judge_v6(policy, rcu_dereference(jn->table), daddr,
+		return judge(jn, policy, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
+	verdict = juris_judge_v6(policy, policy->table, daddr,
 				 uid_rule(policy, skb, state), &cc, NULL);
 	proto = ip6h->nexthdr;
 	/* The errno depends on the transport, past any extension headers. */
@@ -125,7 +141,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		if (ipv6_skip_exthdr(skb, sizeof(*ip6h), &proto, &frag_off) < 0)
 			proto = ip6h->nexthdr;
 	}
-	return judge(jn, skb, state, verdict, cc, proto);
+	return judge(jn, policy, skb, state, verdict, cc, proto);
 }
 
 static int hooks_register(struct net *net, struct juris_net *jn)

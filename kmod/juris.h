@@ -20,7 +20,7 @@ struct juris_count {
 
 /* The state of one network namespace. */
 struct juris_net {
-	struct juris_table __rcu *table;
+	/* With the table it judges by: see struct juris_policy. */
 	struct juris_policy __rcu *policy;
 	/*
 	 * Per verdict, JURIS_NSLOTS counters each, indexed by country.
@@ -56,5 +56,13 @@ static inline struct juris_net *juris_net(struct net *net)
 
 /* Ends the table load in progress, if any; jn->lock held. */
 void juris_txn_drop(struct juris_net *jn);
+
+/*
+ * Publishes new in place of the namespace's policy (and table), hooking
+ * or unhooking for its mode; frees the old one (and a table new does not
+ * keep) after a grace period. jn->lock held. Fails only to hook, and then
+ * frees new.
+ */
+int juris_policy_publish(struct net *net, struct juris_net *jn, struct juris_policy *new);
 
 #endif /* _JURIS_H */

@@ -14,19 +14,70 @@
 
 unsigned int juris_net_id __read_mostly;
 
+/*
+ * With fail_closed=1, every network namespace starts enforcing a policy that
+ * approves no country and denies unknown destinations: only special-purpose
+ * ones (loopback, private, link-local, multicast) pass until the agent sets
+ * a policy, so nothing leaks between module load and policy load.
+ */
+static bool fail_closed;
+module_param(fail_closed, bool, 0644);
+MODULE_PARM_DESC(fail_closed,
+		 "namespaces start denying all but special-purpose destinations until a policy is set");
+
+static void table_free_rcu(struct rcu_head *rcu)
+{
+	juris_table_free(container_of(rcu, struct juris_table, rcu));
+}
+
+int juris_policy_publish(struct net *net, struct juris_net *jn, struct juris_policy *new)
+{
+	struct juris_policy *old = juris_dereference(jn, jn->policy);
+	int ret;
+
+	/*
+	 * Hooked before a mode that needs them is published, unhooked after
+	 * off is: the hooks pass everything while the policy says off.
+	 */
+	if (new->mode != JURIS_MODE_OFF) {
+		ret = juris_hooks_set(net, jn, true);
+		if (ret) {
+			kvfree(new);
+			return ret;
+		}
+	}
+	rcu_assign_pointer(jn->policy, new);
+	if (old) {
+		if (old->table && old->table != new->table)
+			call_rcu(&old->table->rcu, table_free_rcu);
+		kvfree_rcu(old, rcu);
+	}
+	if (new->mode == JURIS_MODE_OFF)
+		juris_hooks_set(net, jn, false);
+	return 0;
+}
+
 static int __net_init juris_net_init(struct net *net)
 {
 	struct juris_net *jn = juris_net(net);
 	struct juris_policy *policy;
+	int ret;
 
 	mutex_init(&jn->lock);
-	/* Off until told otherwise: loading the module changes no traffic. */
+	/* Off until told otherwise, unless fail_closed: see above. */
 	policy = juris_policy_new(NULL, NULL);
 	if (!policy)
 		return -ENOMEM;
-	RCU_INIT_POINTER(jn->policy, policy);
+	if (READ_ONCE(fail_closed)) {
+		policy->mode = JURIS_MODE_ENFORCE;
+		policy->unknown = JURIS_UNKNOWN_DENY;
+		policy->initial = true;
+	}
 	/* No hooks and no counters until a mode other than off. */
-	return 0;
+	mutex_lock(&jn->lock);
+	ret = juris_policy_publish(net, jn, policy);
+	mutex_unlock(&jn->lock);
+	return ret;
 }
 
 /* Unhook first; the core waits for an RCU grace period before .exit. */
@@ -42,12 +93,14 @@ static void __net_exit juris_net_pre_exit(struct net *net)
 static void __net_exit juris_net_exit(struct net *net)
 {
 	struct juris_net *jn = juris_net(net);
+	struct juris_policy *policy;
 	int v;
 
 	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);
-	juris_table_free(juris_dereference(jn, jn->table));
-	kvfree(juris_dereference(jn, jn->policy));
+	policy = juris_dereference(jn, jn->policy);
+	juris_table_free(policy->table);
+	kvfree(policy);
 	mutex_unlock(&jn->lock);
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
 		free_percpu(jn->counts[v]);

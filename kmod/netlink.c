@@ -105,6 +105,15 @@ static const struct nla_policy juris_nl_uid_policy[JURIS_UID_A_MAX + 1] = {
 							 2 * (JURIS_NCC - 1)),
 };
 
+/* A NAT64 prefix: JURIS_PREFIX_A_ADDR and _LEN, no action. */
+static const struct nla_policy juris_nl_nat64_policy[JURIS_PREFIX_A_MAX + 1] = {
+	[JURIS_PREFIX_A_ADDR] = NLA_POLICY_EXACT_LEN(16),
+	[JURIS_PREFIX_A_LEN] = { .type = NLA_U8 },
+	[JURIS_PREFIX_A_ACTION] = { .type = NLA_REJECT,
+				    .reject_message = "a NAT64 prefix takes no action" },
+};
+
+/* SET_POLICY's, and COMMIT's: a table and a policy switch together. */
 static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, JURIS_MODE_MAX),
 	[JURIS_A_UNKNOWN] = NLA_POLICY_MAX(NLA_U8, JURIS_UNKNOWN_MAX),
@@ -114,6 +123,9 @@ static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 						2 * (JURIS_NCC - 1)),
 	[JURIS_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(juris_nl_prefix_policy),
 	[JURIS_A_UIDS] = NLA_POLICY_NESTED_ARRAY(juris_nl_uid_policy),
+	[JURIS_A_ACTION] = NLA_POLICY_MAX(NLA_U8, JURIS_ACTION_MAX),
+	[JURIS_A_SCOPE] = NLA_POLICY_RANGE(NLA_U8, 1, JURIS_SCOPE_MASK),
+	[JURIS_A_NAT64] = NLA_POLICY_NESTED_ARRAY(juris_nl_nat64_policy),
 };
 
 static const struct nla_policy juris_nl_table_add_policy[JURIS_A_MAX + 1] = {
@@ -291,6 +303,34 @@ static int put_prefixes(struct sk_buff *msg, const struct juris_policy *p)
 		if (!inner || nla_put(msg, JURIS_PREFIX_A_ADDR, len, addr) ||
 		    nla_put_u8(msg, JURIS_PREFIX_A_LEN, r->len) ||
 		    nla_put_u8(msg, JURIS_PREFIX_A_ACTION, r->action)) {
+			nla_nest_cancel(msg, outer);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+	return 0;
+}
+
+/* What one NAT64 prefix takes in a message, nests included. */
+#define NAT64_MSG_BYTES (2 * NLA_HDRLEN + nla_total_size(16) + nla_total_size(1))
+
+static int put_nat64(struct sk_buff *msg, const struct juris_policy *p)
+{
+	struct nlattr *outer, *inner;
+	u8 addr[16];
+	u32 i;
+
+	if (!p->nnat64)
+		return 0;
+	outer = nla_nest_start(msg, JURIS_A_NAT64);
+	if (!outer)
+		return -EMSGSIZE;
+	for (i = 0; i < p->nnat64; ++i) {
+		addr_put(addr, 16, p->nat64[i]);
+		inner = nla_nest_start(msg, i + 1);
+		if (!inner || nla_put(msg, JURIS_PREFIX_A_ADDR, 16, addr) ||
+		    nla_put_u8(msg, JURIS_PREFIX_A_LEN, p->nat64_len[i])) {
 			nla_nest_cancel(msg, outer);
 			return -EMSGSIZE;
 		}
@@ -563,7 +603,7 @@ err:
 /* What a policy's rules take in a status reply. */
 static size_t rules_msg_bytes(const struct juris_policy *p)
 {
-	size_t n = p->nprefix * PREFIX_MSG_BYTES;
+	size_t n = p->nprefix * PREFIX_MSG_BYTES + p->nnat64 * NAT64_MSG_BYTES;
 	u32 i;
 
 	for (i = 0; i < p->nuid; ++i)
@@ -607,8 +647,11 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		policy = rcu_dereference(jn->policy);
 		ret = nla_put_u8(msg, JURIS_A_MODE, policy->mode) ||
 		      nla_put_u8(msg, JURIS_A_UNKNOWN, policy->unknown) ||
-		      put_set(msg, policy) || put_prefixes(msg, policy) || put_uids(msg, policy) ||
-		      put_table(msg, rcu_dereference(jn->table));
+		      nla_put_u8(msg, JURIS_A_ACTION, policy->action) ||
+		      nla_put_u8(msg, JURIS_A_SCOPE, policy->scope) ||
+		      (policy->initial && nla_put_flag(msg, JURIS_A_INITIAL)) ||
+		      put_set(msg, policy) || put_nat64(msg, policy) || put_prefixes(msg, policy) ||
+		      put_uids(msg, policy) || put_table(msg, policy->table);
 		rcu_read_unlock();
 		if (ret) {
 			nlmsg_free(msg);
@@ -626,80 +669,179 @@ err_size:
 	return -EMSGSIZE;
 }
 
-static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
-{
-	struct juris_net *jn = juris_net(genl_info_net(info));
-	struct juris_prefix_rule *prefix = NULL;
-	struct juris_rules rules = { 0 };
-	struct nlattr **attrs = info->attrs;
-	struct nlattr *set = attrs[JURIS_A_ALLOW] ?: attrs[JURIS_A_DENY];
-	struct juris_policy *old, *new;
-	int ret = 0;
+/* A policy change as parsed from a request, before the lock. */
+struct policy_req {
+	struct juris_rules rules;
+	struct juris_prefix_rule *prefix;
+	bool any;		/* any policy attribute at all */
+	bool has_nat64;
+	u8 nnat64;
+	u8 nat64_len[JURIS_MAX_NAT64];
+	juris_u128 nat64[JURIS_MAX_NAT64];
+};
 
+static void policy_req_free(struct policy_req *req)
+{
+	kvfree(req->prefix);
+	kvfree(req->rules.uid);
+	kvfree(req->rules.range);
+}
+
+static int parse_nat64(const struct nlattr *attr, struct policy_req *req,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[JURIS_PREFIX_A_MAX + 1];
+	const struct nlattr *entry;
+	int rem, ret;
+
+	req->has_nat64 = true;
+	nla_for_each_nested(entry, attr, rem) {
+		juris_u128 a;
+		u8 len;
+
+		if (req->nnat64 == JURIS_MAX_NAT64) {
+			NL_SET_BAD_ATTR(extack, attr);
+			juris_extack(extack, "too many NAT64 prefixes: past the limit",
+				     "more NAT64 prefixes than the limit of %u", JURIS_MAX_NAT64);
+			return -E2BIG;
+		}
+		ret = nla_parse_nested(tb, JURIS_PREFIX_A_MAX, entry, juris_nl_nat64_policy,
+				       extack);
+		if (ret)
+			return ret;
+		if (!tb[JURIS_PREFIX_A_ADDR] || !tb[JURIS_PREFIX_A_LEN]) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "a NAT64 prefix needs an IPv6 address and a length");
+			return -EINVAL;
+		}
+		len = nla_get_u8(tb[JURIS_PREFIX_A_LEN]);
+		if (len != 32 && len != 40 && len != 48 && len != 56 && len != 64 && len != 96) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[JURIS_PREFIX_A_LEN],
+					    "a NAT64 prefix is of length 32, 40, 48, 56, 64 or 96 (RFC 6052)");
+			return -EINVAL;
+		}
+		a = addr_get(nla_data(tb[JURIS_PREFIX_A_ADDR]), 16);
+		if (a << len) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[JURIS_PREFIX_A_ADDR],
+					    "prefix address has bits set past its length");
+			return -EINVAL;
+		}
+		req->nat64[req->nnat64] = a;
+		req->nat64_len[req->nnat64++] = len;
+	}
+	return 0;
+}
+
+static int policy_req_parse(struct sk_buff *skb, struct genl_info *info,
+			    struct policy_req *req)
+{
+	struct nlattr **attrs = info->attrs;
+	int ret, i;
+
+	memset(req, 0, sizeof(*req));
+	for (i = 1; i <= JURIS_A_MAX; ++i)
+		req->any |= attrs[i] && juris_nl_set_policy_policy[i].type != NLA_UNSPEC;
 	if (attrs[JURIS_A_ALLOW] && attrs[JURIS_A_DENY]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[JURIS_A_DENY],
 				    "a policy has an allow list or a deny list, not both");
 		return -EINVAL;
 	}
 	if (attrs[JURIS_A_PREFIXES]) {
-		ret = parse_prefixes(attrs[JURIS_A_PREFIXES], &prefix, &rules.nprefix,
-				     info->extack);
+		ret = parse_prefixes(attrs[JURIS_A_PREFIXES], &req->prefix,
+				     &req->rules.nprefix, info->extack);
 		if (ret)
 			return ret;
-		rules.prefix = prefix;
+		req->rules.prefix = req->prefix;
 	}
 	if (attrs[JURIS_A_UIDS]) {
-		ret = parse_uids(attrs[JURIS_A_UIDS], sk_user_ns(NETLINK_CB(skb).sk), &rules,
-				 info->extack);
-		if (ret) {
-			kvfree(prefix);
-			return ret;
-		}
+		ret = parse_uids(attrs[JURIS_A_UIDS], sk_user_ns(NETLINK_CB(skb).sk),
+				 &req->rules, info->extack);
+		if (ret)
+			goto err;
 	}
+	if (attrs[JURIS_A_NAT64]) {
+		ret = parse_nat64(attrs[JURIS_A_NAT64], req, info->extack);
+		if (ret)
+			goto err;
+	}
+	return 0;
 
-	mutex_lock(&jn->lock);
-	old = juris_dereference(jn, jn->policy);
-	new = juris_policy_new(old, &rules);
+err:
+	policy_req_free(req);
+	return ret;
+}
+
+/*
+ * The namespace's policy changed by req, judging by table t (NULL: the
+ * current one's); jn->lock held. NULL with *ret set on failure.
+ */
+static struct juris_policy *policy_req_build(struct juris_net *jn, struct genl_info *info,
+					     const struct policy_req *req,
+					     struct juris_table *t, int *ret)
+{
+	struct nlattr **attrs = info->attrs;
+	struct nlattr *set = attrs[JURIS_A_ALLOW] ?: attrs[JURIS_A_DENY];
+	struct juris_policy *new;
+
+	new = juris_policy_new(juris_dereference(jn, jn->policy), &req->rules);
 	if (!new) {
-		ret = -ENOMEM;
-		goto out;
+		*ret = -ENOMEM;
+		return NULL;
 	}
+	if (t)
+		new->table = t;
+	if (req->any)
+		new->initial = false;
 	if (attrs[JURIS_A_MODE])
 		new->mode = nla_get_u8(attrs[JURIS_A_MODE]);
 	if (attrs[JURIS_A_UNKNOWN])
 		new->unknown = nla_get_u8(attrs[JURIS_A_UNKNOWN]);
+	if (attrs[JURIS_A_ACTION])
+		new->action = nla_get_u8(attrs[JURIS_A_ACTION]);
+	if (attrs[JURIS_A_SCOPE])
+		new->scope = nla_get_u8(attrs[JURIS_A_SCOPE]);
+	if (req->has_nat64) {
+		new->nnat64 = req->nnat64;
+		memcpy(new->nat64, req->nat64, sizeof(new->nat64));
+		memcpy(new->nat64_len, req->nat64_len, sizeof(new->nat64_len));
+	}
 	if (set) {
 		memset(new->set, 0, sizeof(new->set));
 		new->deny = set == attrs[JURIS_A_DENY];
 		if (!set_from_codes(new->set, set, info->extack)) {
-			ret = -EINVAL;
-			goto out_free;
+			kvfree(new);
+			*ret = -EINVAL;
+			return NULL;
 		}
 	}
-	/*
-	 * Hooked before a mode that needs them is published, unhooked after
-	 * off is: the hooks pass everything while the policy says off.
-	 */
-	if (new->mode != JURIS_MODE_OFF) {
-		ret = juris_hooks_set(genl_info_net(info), jn, true);
-		if (ret) {
-			NL_SET_ERR_MSG(info->extack, "cannot register the netfilter hooks");
-			goto out_free;
-		}
-	}
-	rcu_assign_pointer(jn->policy, new);
-	kvfree_rcu(old, rcu);
-	if (new->mode == JURIS_MODE_OFF)
-		juris_hooks_set(genl_info_net(info), jn, false);
-	goto out;
+	return new;
+}
 
-out_free:
-	kvfree(new);
-out:
+static int publish(struct genl_info *info, struct juris_net *jn, struct juris_policy *new)
+{
+	int ret = juris_policy_publish(genl_info_net(info), jn, new);
+
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "cannot register the netfilter hooks");
+	return ret;
+}
+
+static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
+{
+	struct juris_net *jn = juris_net(genl_info_net(info));
+	struct juris_policy *new;
+	struct policy_req req;
+	int ret;
+
+	ret = policy_req_parse(skb, info, &req);
+	if (ret)
+		return ret;
+	mutex_lock(&jn->lock);
+	new = policy_req_build(jn, info, &req, NULL, &ret);
+	if (new)
+		ret = publish(info, jn, new);
 	mutex_unlock(&jn->lock);
-	kvfree(prefix);
-	kvfree(rules.uid);
-	kvfree(rules.range);
+	policy_req_free(&req);
 	return ret;
 }
 
@@ -837,17 +979,14 @@ out:
 	return ret;
 }
 
-static void table_free_rcu(struct rcu_head *rcu)
-{
-	juris_table_free(container_of(rcu, struct juris_table, rcu));
-}
-
 static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
 	struct juris_overlay over[2];
-	struct juris_table *t, *old;
+	struct juris_policy *new;
+	struct juris_table *t;
 	struct juris_txn *txn;
+	struct policy_req req;
 	struct sk_buff *msg;
 	void *hdr;
 	int ret;
@@ -864,8 +1003,9 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&jn->lock);
 	txn = own_txn(jn, info);
 	if (!txn) {
-		ret = -EINVAL;
-		goto err;
+		mutex_unlock(&jn->lock);
+		nlmsg_free(msg);
+		return -EINVAL;
 	}
 	/*
 	 * The build takes up to seconds at max_rows: not under the lock,
@@ -875,21 +1015,35 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	 */
 	txn->committing = true;
 	mutex_unlock(&jn->lock);
-	juris_special_overlay(over);
-	t = juris_table_build_loads(txn->load, over);
+	/* A policy given with the table (juris apply) switches with it. */
+	ret = policy_req_parse(skb, info, &req);
+	t = NULL;
+	if (!ret) {
+		juris_special_overlay(over);
+		t = juris_table_build_loads(txn->load, over);
+	}
 	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);
+	if (ret)
+		goto err;
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "out of memory building the table");
 		ret = -ENOMEM;
-		goto err;
+		goto err_req;
 	}
-	t->generation = ++jn->generation;
-	old = rcu_replace_pointer(jn->table, t, lockdep_is_held(&jn->lock));
-	if (old)
-		call_rcu(&old->rcu, table_free_rcu);
+	/* Numbered once it is sure to be published: a failed commit takes none. */
+	t->generation = jn->generation + 1;
+	new = policy_req_build(jn, info, &req, t, &ret);
+	if (new)
+		ret = publish(info, jn, new);
+	if (ret) {
+		juris_table_free(t);
+		goto err_req;
+	}
+	++jn->generation;
 	ret = put_table(msg, t);
 	mutex_unlock(&jn->lock);
+	policy_req_free(&req);
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
@@ -897,6 +1051,8 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
+err_req:
+	policy_req_free(&req);
 err:
 	mutex_unlock(&jn->lock);
 	nlmsg_free(msg);
@@ -917,6 +1073,29 @@ static int juris_nl_table_abort(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * Which prefix rule decides for addr: the longest covering it, block on a
+ * tie, as the spans say. For lookup only: the packet path has the spans.
+ */
+static u32 prefix_rule_index(const struct juris_policy *p, int bits, juris_u128 addr)
+{
+	u32 i, best = 0;
+	int len = -1;
+
+	for (i = 0; i < p->nprefix; ++i) {
+		const struct juris_prefix_rule *r = &p->prefix[i];
+		juris_u128 start = (juris_u128)r->hi << 64 | r->lo;
+
+		if (r->bits != bits || (r->len && (addr ^ start) >> (bits - r->len)))
+			continue;
+		if (r->len > len || (r->len == len && r->action == JURIS_PREFIX_BLOCK)) {
+			len = r->len;
+			best = i;
+		}
+	}
+	return best;
+}
+
 static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
@@ -930,7 +1109,8 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	const struct juris_uid_rule *uid;
 	struct juris_uid_range kuid = { 0 };
 	u8 buf[16], cc[2], rule;
-	bool special;
+	u32 index = 0, v4;
+	bool special, embeds;
 	void *hdr;
 	u16 idx;
 
@@ -946,7 +1126,6 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	len = nla_len(attr);
-	bits = 8 * len;
 	addr = addr_get(nla_data(attr), len);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -958,7 +1137,12 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_read_lock();
 	policy = rcu_dereference(jn->policy);
-	table = rcu_dereference(jn->table);
+	table = policy->table;
+	/* A NAT64 or IPv4-mapped destination is judged as its IPv4 one. */
+	embeds = len == 16 && juris_nat64_v4(policy, addr, &v4);
+	if (embeds)
+		addr = v4;
+	bits = embeds ? 32 : 8 * len;
 	idx = juris_table_segment(table, bits, addr, &start, &end);
 	/* With no table, the whole space is one unknown segment. */
 	if (!table && (bits == 32 ? juris_special_v4(addr) : juris_special_v6(addr)))
@@ -967,6 +1151,10 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	uid = info->attrs[JURIS_A_UID] ? juris_uid_rule(policy, kuid.first) : NULL;
 	verdict = juris_policy_eval(policy, idx, bits == 32 ? juris_prefix_v4(policy, addr) :
 				    juris_prefix_v6(policy, addr), uid, &rule);
+	if (rule == JURIS_RULE_PREFIX)
+		index = prefix_rule_index(policy, bits, addr);
+	else if (rule == JURIS_RULE_UID)
+		index = uid - policy->uid;
 	rcu_read_unlock();
 
 	ret = nla_put(msg, JURIS_A_ADDR, len, nla_data(attr));
@@ -974,12 +1162,18 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 		juris_cc_code(idx, cc);
 		ret = ret || nla_put(msg, JURIS_A_COUNTRY, 2, cc);
 	}
-	addr_put(buf, len, start);
-	ret = ret || nla_put(msg, JURIS_A_RANGE_START, len, buf);
-	addr_put(buf, len, end);
-	ret = ret || nla_put(msg, JURIS_A_RANGE_END, len, buf) ||
+	if (embeds) {
+		addr_put(buf, 4, addr);
+		ret = ret || nla_put(msg, JURIS_A_EMBEDDED, 4, buf);
+	}
+	addr_put(buf, bits / 8, start);
+	ret = ret || nla_put(msg, JURIS_A_RANGE_START, bits / 8, buf);
+	addr_put(buf, bits / 8, end);
+	ret = ret || nla_put(msg, JURIS_A_RANGE_END, bits / 8, buf) ||
 	      nla_put_u8(msg, JURIS_A_VERDICT, verdict) ||
 	      nla_put_u8(msg, JURIS_A_RULE, rule) ||
+	      ((rule == JURIS_RULE_PREFIX || rule == JURIS_RULE_UID) &&
+	       nla_put_u32(msg, JURIS_A_RULE_INDEX, index)) ||
 	      (special && nla_put_flag(msg, JURIS_A_SPECIAL));
 	if (ret)
 		goto err_size;
@@ -1043,7 +1237,7 @@ static const struct genl_ops juris_nl_ops[] = {
 		 GENL_UNS_ADMIN_PERM),
 	JURIS_OP(JURIS_CMD_TABLE_ADD, juris_nl_table_add, juris_nl_table_add_policy,
 		 GENL_UNS_ADMIN_PERM),
-	JURIS_OP(JURIS_CMD_TABLE_COMMIT, juris_nl_table_commit, juris_nl_none_policy,
+	JURIS_OP(JURIS_CMD_TABLE_COMMIT, juris_nl_table_commit, juris_nl_set_policy_policy,
 		 GENL_UNS_ADMIN_PERM),
 	JURIS_OP(JURIS_CMD_TABLE_ABORT, juris_nl_table_abort, juris_nl_none_policy,
 		 GENL_UNS_ADMIN_PERM),

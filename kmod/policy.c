@@ -327,6 +327,8 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 		memset(p, 0, sizeof(*p));
 		p->mode = JURIS_MODE_OFF;
 		p->unknown = JURIS_UNKNOWN_ALLOW;
+		p->action = JURIS_ACTION_DROP;
+		p->scope = JURIS_SCOPE_MASK;
 	}
 	x = (u8 *)(p + 1);
 	s6.start6 = (u64 *)x;
@@ -423,6 +425,42 @@ u8 juris_prefix_v6(const struct juris_policy *p, juris_u128 addr)
 			hi = mid;
 	}
 	return p->act[1][lo];
+}
+
+/*
+ * RFC 6052 2.2: below /96, bits 64-71 of the address (the "u" octet) are
+ * not part of the IPv4 address; it takes the 32 bits after the prefix in
+ * the other 120.
+ */
+static u32 nat64_embedded(juris_u128 addr, int len)
+{
+	juris_u128 bits120;
+
+	if (len == 96)
+		return (u32)addr;
+	bits120 = (addr >> 64) << 56 | ((u64)addr & 0x00ffffffffffffffULL);
+	return (u32)(bits120 >> (120 - len - 32));
+}
+
+bool juris_nat64_v4(const struct juris_policy *p, juris_u128 addr, u32 *v4)
+{
+	juris_u128 top = addr >> 32;
+	u32 i;
+
+	/* 64:ff9b::/96 and ::ffff:0:0/96. */
+	if (top == ((juris_u128)0x0064ff9b << 64) || top == 0xffff) {
+		*v4 = (u32)addr;
+		return true;
+	}
+	for (i = 0; i < p->nnat64; ++i) {
+		int shift = 128 - p->nat64_len[i];
+
+		if (addr >> shift == p->nat64[i] >> shift) {
+			*v4 = nat64_embedded(addr, p->nat64_len[i]);
+			return true;
+		}
+	}
+	return false;
 }
 
 enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc, u8 action,

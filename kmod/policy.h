@@ -49,9 +49,22 @@ struct juris_uid_range {
  */
 struct juris_policy {
 	struct rcu_head rcu;
+	/*
+	 * The table it judges by: published together, so a packet sees the
+	 * table and the policy of one apply. A policy change keeps the
+	 * table; the writer frees a table no longer held (after a grace
+	 * period).
+	 */
+	struct juris_table *table;
 	u8 mode;		/* enum juris_mode */
 	u8 unknown;		/* enum juris_unknown */
+	u8 action;		/* enum juris_action */
+	u8 scope;		/* JURIS_SCOPE_* bits */
 	bool deny;		/* set lists the countries not approved */
+	bool initial;		/* fail_closed's, until a policy is set */
+	u8 nnat64;
+	u8 nat64_len[JURIS_MAX_NAT64];
+	juris_u128 nat64[JURIS_MAX_NAT64];	/* configured NAT64 prefixes */
 	u64 set[(JURIS_NCC + 63) / 64];	/* bit per country index */
 	u32 nprefix;
 	struct juris_prefix_rule *prefix;
@@ -93,7 +106,7 @@ struct juris_rules {
 
 /*
  * A copy of base (or of the initial policy: off, unknown allowed, no
- * country, no rule) with the rules given (r may be NULL). They must be
+ * country, no rule, drop, both scopes, no table) with the rules given (r may be NULL). They must be
  * valid; prefix rules need not be sorted, and duplicates are dropped.
  * NULL when out of memory. Free with kvfree().
  */
@@ -143,6 +156,13 @@ static inline u16 juris_dest_v6(const struct juris_table *t, juris_u128 addr)
 enum juris_verdict juris_policy_eval(const struct juris_policy *p, u16 cc, u8 action,
 				     const struct juris_uid_rule *u, u8 *rule);
 
+/*
+ * Whether an IPv6 destination embeds an IPv4 one (RFC 6052): inside
+ * 64:ff9b::/96, the IPv4-mapped ::ffff:0:0/96 or a configured NAT64
+ * prefix. Such a destination is judged entirely as its IPv4 address.
+ */
+bool juris_nat64_v4(const struct juris_policy *p, juris_u128 addr, u32 *v4);
+
 /* The verdict on a packet to addr, its destination's country in *cc. */
 static inline enum juris_verdict juris_judge_v4(const struct juris_policy *p,
 						const struct juris_table *t, u32 addr,
@@ -157,6 +177,10 @@ static inline enum juris_verdict juris_judge_v6(const struct juris_policy *p,
 						const struct juris_table *t, juris_u128 addr,
 						const struct juris_uid_rule *u, u16 *cc, u8 *rule)
 {
+	u32 v4;
+
+	if (juris_nat64_v4(p, addr, &v4))
+		return juris_judge_v4(p, t, v4, u, cc, rule);
 	*cc = juris_dest_v6(t, addr);
 	return juris_policy_eval(p, *cc, p->nspan[1] ? juris_prefix_v6(p, addr) :
 				 JURIS_PREFIX_NONE, u, rule);

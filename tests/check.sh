@@ -65,7 +65,7 @@ one() {
 
 # The host tests run under ASan and UBSan (make test builds the same): a
 # sanitizer report aborts the program and fails its run.
-for t in core_test csv_test "jtab_test tests/guest/fixture.csv tests/guest/fixture-moved.csv examples/sample-table.csv"; do
+for t in core_test csv_test "pfile_test examples" "jtab_test tests/guest/fixture.csv tests/guest/fixture-moved.csv examples/sample-table.csv"; do
 	set -- $t
 	run "host $1 (asan, ubsan)" "$B/host/$1.tap" env \
 		ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \

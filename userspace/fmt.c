@@ -18,6 +18,11 @@ const char *const unknown_names[__JURIS_UNKNOWN_LAST] = {
 	[JURIS_UNKNOWN_DENY] = "deny",
 };
 
+const char *const action_names[__JURIS_ACTION_LAST] = {
+	[JURIS_ACTION_DROP] = "drop",
+	[JURIS_ACTION_REJECT] = "reject",
+};
+
 const char *const verdict_names[__JURIS_VERDICT_LAST] = {
 	[JURIS_VERDICT_ALLOW] = "allow",
 	[JURIS_VERDICT_DENY] = "deny",

@@ -21,13 +21,20 @@ static const struct {
 } subcommands[] = {
 	{ "table", table_main, "load FILE...",
 	  "load an IP-to-country table from CSV files of start,end,cc rows\n      (- reads standard input); all files are checked before any is sent" },
+	{ "apply", apply_main, "FILE",
+	  "make the policy (and with a table line, the table) match a policy\n"
+	  "      file (- reads standard input), in one step: see examples/juris.policy" },
 	{ "policy", policy_main,
 	  "set [--mode off|audit|enforce] [--allow CC,... | --deny CC,...] [--unknown allow|deny]\n"
+	  "             [--action drop|reject] [--scope local,forward]\n"
 	  "             [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]\n"
-	  "             [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]",
+	  "             [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]\n"
+	  "             [--nat64 PREFIX,...] [--clear-nat64]",
 	  "change the policy; options not given keep their value, and the\n"
 	  "      prefix options together replace every prefix rule, the --uid ones\n"
-	  "      (first match wins) every UID rule" },
+	  "      (first match wins) every UID rule, the --nat64 ones every NAT64 prefix" },
+	{ "policy", policy_main, "show",
+	  "print the active policy as a policy file (juris apply takes it back)" },
 	{ "status", status_main, "[--json]",
 	  "show the policy, the loaded table and the verdict totals" },
 	{ "lookup", lookup_main, "ADDR [--uid UID] [--json]",

@@ -42,6 +42,16 @@ static const struct nla_policy reply_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_VERDICT]	= { .type = NLA_U8 },
 	[JURIS_A_SPECIAL]	= { .type = NLA_FLAG },
 	[JURIS_A_COUNTS]	= { .type = NLA_NESTED },
+	[JURIS_A_DENY]		= { .type = NLA_UNSPEC },
+	[JURIS_A_PREFIXES]	= { .type = NLA_NESTED },
+	[JURIS_A_RULE]		= { .type = NLA_U8 },
+	[JURIS_A_UIDS]		= { .type = NLA_NESTED },
+	[JURIS_A_ACTION]	= { .type = NLA_U8 },
+	[JURIS_A_SCOPE]		= { .type = NLA_U8 },
+	[JURIS_A_NAT64]		= { .type = NLA_NESTED },
+	[JURIS_A_RULE_INDEX]	= { .type = NLA_U32 },
+	[JURIS_A_INITIAL]	= { .type = NLA_FLAG },
+	[JURIS_A_EMBEDDED]	= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 4 },
 };
 
 static const struct nla_policy counts_policy[JURIS_COUNTS_A_MAX + 1] = {

@@ -1,332 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * juris policy set [--mode M] [--allow CC,... | --deny CC,...] [--unknown V]
- *                   [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]
- *                   [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]
+ * juris policy set [--mode M] [--allow CC,... | --deny CC,...] [--unknown V] ...
+ * juris policy show
  *
- * Only the options given are sent: the kernel keeps the rest. The prefix
- * options, together, replace the prefix rules whole; the --uid options, in
- * their order, the UID rules.
+ * Each option of set is a directive of the policy file (pfile.h), parsed by
+ * the same code. Only the options given are sent: the kernel keeps the rest.
+ * The prefix options, together, replace the prefix rules whole; the --uid
+ * options, in their order, the UID rules; the --nat64 ones the NAT64
+ * prefixes. show prints the active policy in the file's format.
  */
+#define _GNU_SOURCE	/* asprintf */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
 #include "fmt.h"
-#include "netlink.h"
+#include "policy.h"
 #include "subcommands.h"
 
 #define USAGE \
 	"Usage: juris policy set [--mode off|audit|enforce] [--allow CC,CC,... | --deny CC,CC,...]\n" \
-	"                        [--unknown allow|deny] [--exempt PREFIX,...] [--block PREFIX,...]\n" \
-	"                        [--clear-prefixes] [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']...\n" \
-	"                        [--clear-uids]\n"
+	"                        [--unknown allow|deny] [--action drop|reject] [--scope local,forward]\n" \
+	"                        [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]\n" \
+	"                        [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]\n" \
+	"                        [--nat64 PREFIX,...] [--clear-nat64]\n" \
+	"       juris policy show\n"
 
-struct prefix {
-	uint8_t addr[16];
-	int family;			/* 4 or 16 bytes */
-	int len;
-	int action;			/* enum juris_prefix_action */
+/* The options of set, each the directive of the same name. */
+static const char *const directives[] = {
+	"mode", "allow", "deny", "unknown", "action", "scope", "exempt", "block", "uid", "nat64",
 };
 
-struct uid_rule {
-	uint32_t first, last;
-	int action;			/* enum juris_uid_action */
-	uint8_t countries[2 * 676];
-	size_t ncountries;
-};
-
-struct policy {
-	int mode, unknown;		/* -1: not given */
-	const char *set_option;		/* --allow or --deny, if given */
-	bool allow[26][26];		/* a set: sorted and unique for free */
-	bool has_prefixes;
-	struct prefix prefix[JURIS_MAX_PREFIXES];
-	size_t nprefix;
-	bool has_uids;
-	struct uid_rule uid[JURIS_MAX_UID_RULES];
-	size_t nuid;
-};
-
-/* The next item of a comma-separated list, blanks trimmed; NULL past the end. */
-static const char *list_next(const char **s, size_t *len)
+size_t policy_msg_size(const struct pfile *p)
 {
-	const char *b = *s, *e, *comma;
-
-	if (!b)
-		return NULL;
-	comma = strchr(b, ',');
-	e = comma ? comma : b + strlen(b);
-	*s = comma ? comma + 1 : NULL;
-	while (b < e && (*b == ' ' || *b == '\t'))
-		b++;
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*len = e - b;
-	return b;
+	return 4 * nla_total_size(1) + nla_total_size(2 * 26 * 26) +
+	       nla_total_size(0) + p->nprefix * (2 * NLA_HDRLEN + nla_total_size(16) +
+						 2 * nla_total_size(1)) +
+	       nla_total_size(0) + p->nnat64 * (2 * NLA_HDRLEN + nla_total_size(16) +
+						nla_total_size(1)) +
+	       nla_total_size(0) + p->nuid * (2 * NLA_HDRLEN + 2 * nla_total_size(4) +
+					      nla_total_size(1) + nla_total_size(2 * 676));
 }
 
-/* "IN,sg, US" lists IN, SG and US; "" lists no country. */
-static int parse_set(const char *option, const char *list, struct policy *p)
+/* nla_nest_end() drops an empty nest, but an empty one clears the rules. */
+static int put_empty_nest(struct nl_msg *msg, int type)
 {
-	const char *s = *list ? list : NULL, *item;
-	uint8_t cc[2];
-	size_t len;
-
-	if (p->set_option && strcmp(p->set_option, option)) {
-		fprintf(stderr, "juris: --allow and --deny cannot go together: a policy approves the countries it lists, or all but them\n");
-		return -EINVAL;
-	}
-	p->set_option = option;
-	memset(p->allow, 0, sizeof(p->allow));
-	while ((item = list_next(&s, &len))) {
-		if (csv_parse_country(item, len, cc) < 0) {
-			fprintf(stderr, "juris: invalid country code: '%.*s' (expected two letters, as in %s IN,SG)\n",
-				(int)len, item, option);
-			return -EINVAL;
-		}
-		p->allow[cc[0] - 'A'][cc[1] - 'A'] = true;
-	}
-	return 0;
+	return nla_put(msg, type | NLA_F_NESTED, 0, NULL) < 0 ? -ENOMEM : 0;
 }
 
-/* "203.0.113.7, 2001:db8::/32" adds two rules of the option's action. */
-static int parse_prefixes(const char *option, const char *list, int action,
-			  struct policy *p)
-{
-	const char *s = *list ? list : NULL, *item;
-	struct prefix *x;
-	size_t len;
-	int ret;
-
-	p->has_prefixes = true;
-	while ((item = list_next(&s, &len))) {
-		if (p->nprefix == JURIS_MAX_PREFIXES) {
-			fprintf(stderr, "juris: more than %d prefix rules\n", JURIS_MAX_PREFIXES);
-			return -E2BIG;
-		}
-		x = &p->prefix[p->nprefix];
-		ret = csv_parse_prefix(item, len, x->addr, &x->len);
-		if (ret == -EDOM) {
-			fprintf(stderr, "juris: %s %.*s: the address has bits set past /%d\n",
-				option, (int)len, item, x->len);
-			return ret;
-		}
-		if (ret < 0) {
-			fprintf(stderr, "juris: %s: invalid prefix: '%.*s' (expected ADDRESS/LENGTH, as in 198.51.100.0/24 or 2001:db8::/32)\n",
-				option, (int)len, item);
-			return ret;
-		}
-		x->family = ret;
-		x->action = action;
-		p->nprefix++;
-	}
-	return 0;
-}
-
-/* The kernel wants the listed codes as a sorted array of u8[2]. */
-static size_t allow_array(const struct policy *p, uint8_t out[26 * 26][2])
-{
-	size_t n = 0;
-	int a, b;
-
-	for (a = 0; a < 26; a++) {
-		for (b = 0; b < 26; b++) {
-			if (!p->allow[a][b])
-				continue;
-			out[n][0] = 'A' + a;
-			out[n][1] = 'A' + b;
-			n++;
-		}
-	}
-	return n;
-}
-
-static int parse_enum(const char *option, const char *value,
-		      const char *const names[], size_t n, int *out)
-{
-	int v = name_lookup(names, n, value);
-
-	if (v < 0) {
-		fprintf(stderr, "juris: invalid value for %s: '%s' (expected %s",
-			option, value, names[0]);
-		for (size_t i = 1; i < n; i++)
-			fprintf(stderr, "%s%s", i + 1 < n ? ", " : " or ", names[i]);
-		fprintf(stderr, ")\n");
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Accepts "--name value" and "--name=value"; returns the value or NULL. */
-static const char *option_value(const char *name, int argc, const char *argv[],
-				int *i)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len))
-		return NULL;
-	if (argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (argv[*i][len] || *i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
-/*
- * "10123 allow IN,SG", "0-9999 exempt", "10200-10299 block": a UID or a
- * range, an action, and for allow and deny the countries, separated by
- * commas or blanks. On error, a message in why.
- */
-static int parse_uid_rule(const char *text, struct uid_rule *u, char *why, size_t size)
-{
-	const char *s = text, *e, *dash;
-	size_t i;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strcspn(s, " \t");
-	dash = memchr(s, '-', e - s);
-	if (csv_parse_uid(s, (dash ? dash : e) - s, &u->first) ||
-	    csv_parse_uid(dash ? dash + 1 : s, dash ? (size_t)(e - dash - 1) : (size_t)(e - s),
-			  &u->last)) {
-		snprintf(why, size, "invalid UID or UID range: '%.*s' (expected as in 10123 or 10000-19999, at most 4294967294)",
-			 (int)(e - s), s);
-		return -EINVAL;
-	}
-	if (u->last < u->first) {
-		snprintf(why, size, "UID range '%.*s' ends before it starts", (int)(e - s), s);
-		return -EINVAL;
-	}
-	for (s = e; *s == ' ' || *s == '\t'; s++)
-		;
-	e = s + strcspn(s, " \t");
-	u->action = 0;
-	for (i = JURIS_UID_EXEMPT; i < ARRAY_SIZE(uid_action_names); i++)
-		if ((size_t)(e - s) == strlen(uid_action_names[i]) &&
-		    !strncmp(s, uid_action_names[i], e - s))
-			u->action = i;
-	if (!u->action) {
-		snprintf(why, size, "invalid UID action: '%.*s' (expected exempt, block, allow or deny)",
-			 (int)(e - s), s);
-		return -EINVAL;
-	}
-	u->ncountries = 0;
-	for (s = e;;) {
-		uint8_t cc[2];
-
-		s += strspn(s, " \t,");
-		if (!*s)
-			break;
-		e = s + strcspn(s, " \t,");
-		if (u->action <= JURIS_UID_BLOCK) {
-			snprintf(why, size, "%s takes no countries: '%s'",
-				 uid_action_names[u->action], s);
-			return -EINVAL;
-		}
-		if (csv_parse_country(s, e - s, cc) < 0) {
-			snprintf(why, size, "invalid country code: '%.*s'", (int)(e - s), s);
-			return -EINVAL;
-		}
-		for (i = 0; i < u->ncountries && memcmp(u->countries + 2 * i, cc, 2); i++)
-			;
-		if (i == u->ncountries)
-			memcpy(u->countries + 2 * u->ncountries++, cc, 2);
-		s = e;
-	}
-	return 0;
-}
-
-static int add_uid_rule(const char *value, struct policy *p)
-{
-	char why[256];
-
-	p->has_uids = true;
-	if (p->nuid == JURIS_MAX_UID_RULES) {
-		fprintf(stderr, "juris: more than %d UID rules\n", JURIS_MAX_UID_RULES);
-		return -E2BIG;
-	}
-	if (parse_uid_rule(value, &p->uid[p->nuid], why, sizeof(why)) < 0) {
-		fprintf(stderr, "juris: --uid: %s\n", why);
-		return -EINVAL;
-	}
-	p->nuid++;
-	return 0;
-}
-
-static int parse_args(int argc, const char *argv[], struct policy *p)
-{
-	static const char *const valued[] = { "--mode", "--unknown", "--allow", "--deny",
-					      "--exempt", "--block", "--uid" };
-	const char *value;
-	size_t k;
-	int i, ret;
-
-	for (i = 2; i < argc; i++) {
-		if ((value = option_value("--mode", argc, argv, &i)))
-			ret = parse_enum("--mode", value, mode_names,
-					 ARRAY_SIZE(mode_names), &p->mode);
-		else if ((value = option_value("--unknown", argc, argv, &i)))
-			ret = parse_enum("--unknown", value, unknown_names,
-					 ARRAY_SIZE(unknown_names), &p->unknown);
-		else if ((value = option_value("--allow", argc, argv, &i)))
-			ret = parse_set("--allow", value, p);
-		else if ((value = option_value("--deny", argc, argv, &i)))
-			ret = parse_set("--deny", value, p);
-		else if ((value = option_value("--exempt", argc, argv, &i)))
-			ret = parse_prefixes("--exempt", value, JURIS_PREFIX_EXEMPT, p);
-		else if ((value = option_value("--block", argc, argv, &i)))
-			ret = parse_prefixes("--block", value, JURIS_PREFIX_BLOCK, p);
-		else if ((value = option_value("--uid", argc, argv, &i)))
-			ret = add_uid_rule(value, p);
-		else if (!strcmp(argv[i], "--clear-prefixes"))
-			ret = (p->has_prefixes = true, 0);
-		else if (!strcmp(argv[i], "--clear-uids"))
-			ret = (p->has_uids = true, 0);
-		else {
-			for (k = 0; k < ARRAY_SIZE(valued); k++) {
-				if (!strcmp(argv[i], valued[k])) {
-					fprintf(stderr, "juris: option %s needs a value\n%s",
-						argv[i], USAGE);
-					return -EINVAL;
-				}
-			}
-			fprintf(stderr, "juris: unknown option: '%s'\n%s",
-				argv[i], USAGE);
-			return -EINVAL;
-		}
-		if (ret < 0)
-			return ret;
-	}
-	if (p->mode < 0 && p->unknown < 0 && !p->set_option && !p->has_prefixes && !p->has_uids) {
-		fprintf(stderr, "juris: nothing to set: give --mode, --allow, --deny, --unknown, --exempt, --block, --clear-prefixes, --uid or --clear-uids\n%s",
-			USAGE);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int put_prefixes(struct nl_msg *msg, const struct policy *p)
+static int put_prefixes(struct nl_msg *msg, int type, const struct pfile_prefix *x, size_t n)
 {
 	struct nlattr *outer, *inner;
 	size_t i;
 
-	/* nla_nest_end() drops an empty nest; an empty one clears the rules. */
-	if (!p->nprefix)
-		return nla_put(msg, JURIS_A_PREFIXES | NLA_F_NESTED, 0, NULL);
-	outer = nla_nest_start(msg, JURIS_A_PREFIXES);
+	if (!n)
+		return put_empty_nest(msg, type);
+	outer = nla_nest_start(msg, type);
 	if (!outer)
 		return -ENOMEM;
-	for (i = 0; i < p->nprefix; i++) {
-		const struct prefix *x = &p->prefix[i];
-
+	for (i = 0; i < n; i++) {
 		inner = nla_nest_start(msg, i + 1);
-		if (!inner || nla_put(msg, JURIS_PREFIX_A_ADDR, x->family, x->addr) < 0 ||
-		    nla_put_u8(msg, JURIS_PREFIX_A_LEN, x->len) < 0 ||
-		    nla_put_u8(msg, JURIS_PREFIX_A_ACTION, x->action) < 0)
+		if (!inner || nla_put(msg, JURIS_PREFIX_A_ADDR, x[i].family, x[i].addr) < 0 ||
+		    nla_put_u8(msg, JURIS_PREFIX_A_LEN, x[i].len) < 0 ||
+		    (x[i].action && nla_put_u8(msg, JURIS_PREFIX_A_ACTION, x[i].action) < 0))
 			return -ENOMEM;
 		nla_nest_end(msg, inner);
 	}
@@ -334,14 +73,11 @@ static int put_prefixes(struct nl_msg *msg, const struct policy *p)
 	return 0;
 }
 
-static int put_uids(struct nl_msg *msg, const struct policy *p)
+static int put_uids(struct nl_msg *msg, const struct pfile *p)
 {
 	struct nlattr *outer, *inner;
 	size_t i, bytes = NLA_HDRLEN;
 
-	/* nla_nest_end() drops an empty nest; an empty one clears the rules. */
-	if (!p->nuid)
-		return nla_put(msg, JURIS_A_UIDS | NLA_F_NESTED, 0, NULL);
 	for (i = 0; i < p->nuid; i++)
 		bytes += 2 * NLA_HDRLEN + 2 * nla_total_size(4) + nla_total_size(1) +
 			 nla_total_size(2 * p->uid[i].ncountries);
@@ -350,11 +86,13 @@ static int put_uids(struct nl_msg *msg, const struct policy *p)
 			bytes);
 		return -E2BIG;
 	}
+	if (!p->nuid)
+		return put_empty_nest(msg, JURIS_A_UIDS);
 	outer = nla_nest_start(msg, JURIS_A_UIDS);
 	if (!outer)
 		return -ENOMEM;
 	for (i = 0; i < p->nuid; i++) {
-		const struct uid_rule *u = &p->uid[i];
+		const struct pfile_uid *u = &p->uid[i];
 
 		inner = nla_nest_start(msg, i + 1);
 		if (!inner || nla_put_u32(msg, JURIS_UID_A_FIRST, u->first) < 0 ||
@@ -369,9 +107,278 @@ static int put_uids(struct nl_msg *msg, const struct policy *p)
 	return 0;
 }
 
-static int send_policy(const struct policy *p)
+int policy_put(struct nl_msg *msg, const struct pfile *p)
 {
 	uint8_t set[26 * 26][2];
+	size_t n = 0;
+	int a, b, ret = 0;
+
+	for (a = 0; a < 26; a++) {
+		for (b = 0; b < 26; b++) {
+			if (!p->cc[a][b])
+				continue;
+			set[n][0] = 'A' + a;
+			set[n++][1] = 'A' + b;
+		}
+	}
+	if (p->mode >= 0 && nla_put_u8(msg, JURIS_A_MODE, p->mode) < 0)
+		return -ENOMEM;
+	if (p->unknown >= 0 && nla_put_u8(msg, JURIS_A_UNKNOWN, p->unknown) < 0)
+		return -ENOMEM;
+	if (p->action >= 0 && nla_put_u8(msg, JURIS_A_ACTION, p->action) < 0)
+		return -ENOMEM;
+	if (p->scope >= 0 && nla_put_u8(msg, JURIS_A_SCOPE, p->scope) < 0)
+		return -ENOMEM;
+	if (p->set && nla_put(msg, p->set, 2 * n, set) < 0)
+		return -ENOMEM;
+	if (p->has_prefixes)
+		ret = put_prefixes(msg, JURIS_A_PREFIXES, p->prefix, p->nprefix);
+	if (!ret && p->has_nat64)
+		ret = put_prefixes(msg, JURIS_A_NAT64, p->nat64, p->nnat64);
+	if (!ret && p->has_uids)
+		ret = put_uids(msg, p);
+	return ret;
+}
+
+/* Each nest entry of a prefix kind into x; false when malformed. */
+static bool get_prefixes(const struct nlattr *attr, struct pfile_prefix *x, size_t max,
+			 size_t *n)
+{
+	struct nlattr *tb[JURIS_PREFIX_A_MAX + 1], *entry;
+	int rem, len;
+
+	*n = 0;
+	if (!attr)
+		return true;
+	nla_for_each_nested(entry, attr, rem) {
+		if (*n == max || nla_parse_nested(tb, JURIS_PREFIX_A_MAX, entry, NULL) < 0 ||
+		    !tb[JURIS_PREFIX_A_ADDR] || !tb[JURIS_PREFIX_A_LEN])
+			return false;
+		len = nla_len(tb[JURIS_PREFIX_A_ADDR]);
+		if (len != 4 && len != 16)
+			return false;
+		memcpy(x[*n].addr, nla_data(tb[JURIS_PREFIX_A_ADDR]), len);
+		x[*n].family = len;
+		x[*n].len = nla_get_u8(tb[JURIS_PREFIX_A_LEN]);
+		x[*n].action = tb[JURIS_PREFIX_A_ACTION] ?
+			       nla_get_u8(tb[JURIS_PREFIX_A_ACTION]) : 0;
+		++*n;
+	}
+	return true;
+}
+
+static bool get_uids(const struct nlattr *attr, struct pfile *p)
+{
+	struct nlattr *tb[JURIS_UID_A_MAX + 1], *entry;
+	struct pfile_uid *u;
+	int rem;
+
+	if (!attr)
+		return true;
+	nla_for_each_nested(entry, attr, rem) {
+		if (p->nuid == JURIS_MAX_UID_RULES ||
+		    nla_parse_nested(tb, JURIS_UID_A_MAX, entry, NULL) < 0 ||
+		    !tb[JURIS_UID_A_FIRST] || !tb[JURIS_UID_A_ACTION])
+			return false;
+		u = &p->uid[p->nuid++];
+		u->first = nla_get_u32(tb[JURIS_UID_A_FIRST]);
+		u->last = tb[JURIS_UID_A_LAST] ? nla_get_u32(tb[JURIS_UID_A_LAST]) : u->first;
+		u->action = nla_get_u8(tb[JURIS_UID_A_ACTION]);
+		if (u->action < JURIS_UID_EXEMPT || u->action > JURIS_UID_MAX)
+			return false;
+		u->ncountries = 0;
+		if (tb[JURIS_UID_A_COUNTRIES]) {
+			size_t len = nla_len(tb[JURIS_UID_A_COUNTRIES]);
+
+			if (len > sizeof(u->countries))
+				return false;
+			memcpy(u->countries, nla_data(tb[JURIS_UID_A_COUNTRIES]), len);
+			u->ncountries = len / 2;
+		}
+	}
+	return true;
+}
+
+struct fetch {
+	struct pfile *p;
+	struct table_info *t;
+	bool *initial;
+};
+
+static int on_status(struct nlattr *tb[], void *arg)
+{
+	const struct fetch *f = arg;
+	struct pfile *p = f->p;
+	const struct nlattr *set = tb[JURIS_A_ALLOW] ?: tb[JURIS_A_DENY];
+
+	if (!tb[JURIS_A_MODE] || !tb[JURIS_A_UNKNOWN] || !tb[JURIS_A_ACTION] ||
+	    !tb[JURIS_A_SCOPE] || !set)
+		return -EBADMSG;
+	p->mode = nla_get_u8(tb[JURIS_A_MODE]);
+	p->unknown = nla_get_u8(tb[JURIS_A_UNKNOWN]);
+	p->action = nla_get_u8(tb[JURIS_A_ACTION]);
+	p->scope = nla_get_u8(tb[JURIS_A_SCOPE]);
+	if (p->mode > JURIS_MODE_MAX || p->unknown > JURIS_UNKNOWN_MAX ||
+	    p->action > JURIS_ACTION_MAX || !p->scope || p->scope > (int)JURIS_SCOPE_MASK)
+		return -EBADMSG;
+	p->set = tb[JURIS_A_ALLOW] ? JURIS_A_ALLOW : JURIS_A_DENY;
+	for (int i = 0; i + 1 < nla_len(set); i += 2) {
+		const uint8_t *cc = (const uint8_t *)nla_data(set) + i;
+
+		if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
+			return -EBADMSG;
+		p->cc[cc[0] - 'A'][cc[1] - 'A'] = true;
+	}
+	p->has_prefixes = p->has_uids = p->has_nat64 = true;
+	if (!get_prefixes(tb[JURIS_A_PREFIXES], p->prefix, JURIS_MAX_PREFIXES, &p->nprefix) ||
+	    !get_prefixes(tb[JURIS_A_NAT64], p->nat64, JURIS_MAX_NAT64, &p->nnat64) ||
+	    !get_uids(tb[JURIS_A_UIDS], p))
+		return -EBADMSG;
+	if (f->initial)
+		*f->initial = tb[JURIS_A_INITIAL];
+	if (f->t) {
+		struct table_info *t = f->t;
+
+		t->loaded = tb[JURIS_A_TABLE_GEN];
+		if (t->loaded) {
+			t->generation = nla_get_u64(tb[JURIS_A_TABLE_GEN]);
+			t->ranges[0] = tb[JURIS_A_TABLE_V4] ? nla_get_u32(tb[JURIS_A_TABLE_V4]) : 0;
+			t->ranges[1] = tb[JURIS_A_TABLE_V6] ? nla_get_u32(tb[JURIS_A_TABLE_V6]) : 0;
+			t->segments[0] = tb[JURIS_A_SEGMENTS_V4] ?
+					 nla_get_u32(tb[JURIS_A_SEGMENTS_V4]) : 0;
+			t->segments[1] = tb[JURIS_A_SEGMENTS_V6] ?
+					 nla_get_u32(tb[JURIS_A_SEGMENTS_V6]) : 0;
+			t->bytes = tb[JURIS_A_TABLE_BYTES] ? nla_get_u64(tb[JURIS_A_TABLE_BYTES]) : 0;
+		}
+	}
+	return 0;
+}
+
+int policy_fetch(struct juris_nl *nl, struct pfile *p, struct table_info *t, bool *initial)
+{
+	struct fetch f = { .p = p, .t = t, .initial = initial };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = juris_nl_msg(nl, JURIS_CMD_GET_STATUS, 0, 0);
+	ret = msg ? juris_nl_request(nl, msg, on_status, &f) : -ENOMEM;
+	if (ret < 0 && !nl->quiet)
+		fprintf(stderr, "juris: cannot read the policy: %s\n", juris_strerror(ret));
+	return ret;
+}
+
+void policy_show(FILE *f, const struct pfile *p, const struct table_info *t, bool initial,
+		 struct pfile_lines *lines)
+{
+	char size[32];
+	unsigned long header = 2;
+
+	fprintf(f, "# juris policy show: the active policy of this network namespace\n");
+	if (t->loaded) {
+		fmt_size(t->bytes, size, sizeof(size));
+		fprintf(f, "# table: generation %" PRIu64 ", %" PRIu32 " IPv4 + %" PRIu32 " IPv6 ranges, %" PRIu32 " + %" PRIu32 " segments, %s\n",
+			t->generation, t->ranges[0], t->ranges[1], t->segments[0],
+			t->segments[1], size);
+	} else {
+		fprintf(f, "# table: none loaded\n");
+	}
+	if (initial) {
+		fprintf(f, "# initial: the fail_closed policy, no policy set since the namespace began\n");
+		header++;
+	}
+	pfile_write(f, p, header, lines);
+}
+
+static int show(void)
+{
+	struct pfile *p = malloc(sizeof(*p));
+	struct table_info t = { 0 };
+	struct juris_nl nl;
+	bool initial;
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	pfile_init(p);
+	ret = juris_nl_open(&nl);
+	if (!ret) {
+		ret = policy_fetch(&nl, p, &t, &initial);
+		juris_nl_close(&nl);
+	}
+	if (!ret)
+		policy_show(stdout, p, &t, initial, NULL);
+	free(p);
+	return ret;
+}
+
+/* Accepts "--name value" and "--name=value"; returns the value or NULL. */
+static const char *option_value(const char *name, int argc, const char *argv[], int *i)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len))
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] || *i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_args(int argc, const char *argv[], struct pfile *p)
+{
+	char option[32], why[512], *text;
+	const char *value;
+	size_t k;
+	int i, ret;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--clear-prefixes")) {
+			p->has_prefixes = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--clear-uids")) {
+			p->has_uids = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--clear-nat64")) {
+			p->has_nat64 = true;
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(directives); k++) {
+			snprintf(option, sizeof(option), "--%s", directives[k]);
+			value = option_value(option, argc, argv, &i);
+			if (value)
+				break;
+			if (!strcmp(argv[i], option)) {
+				fprintf(stderr, "juris: option %s needs a value\n%s", option, USAGE);
+				return -EINVAL;
+			}
+		}
+		if (k == ARRAY_SIZE(directives)) {
+			fprintf(stderr, "juris: unknown option: '%s'\n%s", argv[i], USAGE);
+			return -EINVAL;
+		}
+		/* "--allow IN,SG" is the directive "allow IN,SG". */
+		if (asprintf(&text, "%s %s", directives[k], value) < 0)
+			return -ENOMEM;
+		ret = pfile_directive(p, text, strlen(text), 0, NULL, why, sizeof(why));
+		free(text);
+		if (ret < 0) {
+			fprintf(stderr, "juris: %s: %s\n", option, why);
+			return ret;
+		}
+	}
+	if (p->mode < 0 && p->unknown < 0 && p->action < 0 && p->scope < 0 && !p->set &&
+	    !p->has_prefixes && !p->has_uids && !p->has_nat64) {
+		fprintf(stderr, "juris: nothing to set: give one or more options\n%s", USAGE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int send_policy(const struct pfile *p)
+{
 	struct juris_nl nl;
 	struct nl_msg *msg;
 	int ret;
@@ -379,46 +386,25 @@ static int send_policy(const struct policy *p)
 	ret = juris_nl_open(&nl);
 	if (ret < 0)
 		return ret;
-	msg = juris_nl_msg(&nl, JURIS_CMD_SET_POLICY, 0,
-			   2 * nla_total_size(1) + nla_total_size(sizeof(set)) +
-			   nla_total_size(0) + p->nprefix * (2 * NLA_HDRLEN +
-			   nla_total_size(16) + 2 * nla_total_size(1)) +
-			   nla_total_size(0) + p->nuid * (2 * NLA_HDRLEN + 2 * nla_total_size(4) +
-			   nla_total_size(1) + nla_total_size(2 * 676)));
-	ret = msg ? 0 : -ENOMEM;
-	if (!ret && p->mode >= 0)
-		ret = nla_put_u8(msg, JURIS_A_MODE, p->mode);
-	if (!ret && p->unknown >= 0)
-		ret = nla_put_u8(msg, JURIS_A_UNKNOWN, p->unknown);
-	if (!ret && p->set_option)
-		ret = nla_put(msg, strcmp(p->set_option, "--deny") ? JURIS_A_ALLOW : JURIS_A_DENY,
-			      allow_array(p, set) * 2, set);
-	if (!ret && p->has_prefixes)
-		ret = put_prefixes(msg, p);
-	if (!ret && p->has_uids)
-		ret = put_uids(msg, p);
-	if (ret == -E2BIG) {
-		nlmsg_free(msg);
-		juris_nl_close(&nl);
-		return ret;
-	}
+	msg = juris_nl_msg(&nl, JURIS_CMD_SET_POLICY, 0, policy_msg_size(p));
+	ret = msg ? policy_put(msg, p) : -ENOMEM;
 	if (ret < 0) {
 		nlmsg_free(msg);
-		ret = -ENOMEM;
+		if (ret != -E2BIG)
+			fprintf(stderr, "juris: cannot set the policy: %s\n", juris_strerror(ret));
 	} else {
 		ret = juris_nl_request(&nl, msg, NULL, NULL);
+		if (ret < 0)
+			fprintf(stderr, "juris: cannot set the policy: %s\n", juris_strerror(ret));
 	}
-	if (ret < 0)
-		fprintf(stderr, "juris: cannot set the policy: %s\n",
-			juris_strerror(ret));
 	juris_nl_close(&nl);
 	return ret;
 }
 
 int policy_main(int argc, const char *argv[])
 {
-	static struct policy p;
-	int i;
+	struct pfile *p;
+	int i, ret;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -426,13 +412,19 @@ int policy_main(int argc, const char *argv[])
 			return 0;
 		}
 	}
+	if (argc == 2 && !strcmp(argv[1], "show"))
+		return show() < 0;
 	if (argc < 2 || strcmp(argv[1], "set")) {
 		fputs(USAGE, stderr);
 		return 1;
 	}
-	p.mode = -1;
-	p.unknown = -1;
-	if (parse_args(argc, argv, &p) < 0)
+	p = malloc(sizeof(*p));
+	if (!p)
 		return 1;
-	return send_policy(&p) < 0;
+	pfile_init(p);
+	ret = parse_args(argc, argv, p);
+	if (!ret)
+		ret = send_policy(p);
+	free(p);
+	return ret < 0;
 }

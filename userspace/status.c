@@ -16,7 +16,9 @@
 #define USAGE "Usage: juris status [--json]\n"
 
 struct status {
-	int mode, unknown;
+	int mode, unknown, action, scope;
+	bool initial;		/* fail_closed's policy, none set since */
+	const struct nlattr *nat64;
 	bool deny;		/* the set is a deny list */
 	const uint8_t *allow;	/* points into the reply: used before return */
 	size_t n_allow;
@@ -37,21 +39,20 @@ static uint64_t get_u64(const struct nlattr *attr)
 	return attr ? nla_get_u64(attr) : 0;
 }
 
-/* Each prefix rule of the action, as ADDR/LEN, after sep. */
-static void print_prefixes(const struct status *st, int action, bool json)
+/* Each prefix of the nest with the action (0: none), as ADDR/LEN, after sep. */
+static void print_prefixes(const struct nlattr *nest, int action, bool json)
 {
 	struct nlattr *tb[JURIS_PREFIX_A_MAX + 1], *entry;
 	char addr[INET6_ADDRSTRLEN];
 	const char *sep = "";
 	int rem;
 
-	if (!st->prefixes)
+	if (!nest)
 		return;
-	nla_for_each_nested(entry, st->prefixes, rem) {
+	nla_for_each_nested(entry, nest, rem) {
 		if (nla_parse_nested(tb, JURIS_PREFIX_A_MAX, entry, NULL) < 0 ||
 		    !tb[JURIS_PREFIX_A_ADDR] || !tb[JURIS_PREFIX_A_LEN] ||
-		    !tb[JURIS_PREFIX_A_ACTION] ||
-		    nla_get_u8(tb[JURIS_PREFIX_A_ACTION]) != action)
+		    (tb[JURIS_PREFIX_A_ACTION] ? nla_get_u8(tb[JURIS_PREFIX_A_ACTION]) : 0) != action)
 			continue;
 		if (!fmt_addr(nla_data(tb[JURIS_PREFIX_A_ADDR]), nla_len(tb[JURIS_PREFIX_A_ADDR]),
 			      addr, sizeof(addr)))
@@ -117,11 +118,21 @@ static void print_text(const struct status *st)
 		printf(" %s", fmt_country(st->allow + 2 * i, cc) ?: "??");
 	printf("%s\n", st->n_allow || st->deny ? "" : " (none)");
 	printf("unknown: %s\n", NAME_OF(unknown_names, st->unknown));
+	printf("action: %s\n", NAME_OF(action_names, st->action));
+	printf("scope:%s%s\n", st->scope & JURIS_SCOPE_LOCAL ? " local" : "",
+	       st->scope & JURIS_SCOPE_FORWARD ? " forward" : "");
+	if (st->initial)
+		printf("initial: yes (fail_closed: no policy set yet)\n");
+	if (st->nat64) {
+		printf("nat64:");
+		print_prefixes(st->nat64, 0, false);
+		printf("\n");
+	}
 	if (st->prefixes) {
 		printf("exempt:");
-		print_prefixes(st, JURIS_PREFIX_EXEMPT, false);
+		print_prefixes(st->prefixes, JURIS_PREFIX_EXEMPT, false);
 		printf("\nblock:");
-		print_prefixes(st, JURIS_PREFIX_BLOCK, false);
+		print_prefixes(st->prefixes, JURIS_PREFIX_BLOCK, false);
 		printf("\n");
 	}
 	print_uids(st, false);
@@ -145,10 +156,18 @@ static void print_json(const struct status *st)
 	for (i = 0; i < st->n_allow; i++)
 		printf("%s\"%s\"", i ? "," : "",
 		       fmt_country(st->allow + 2 * i, cc) ?: "??");
-	printf("],\"unknown\":\"%s\",\"exempt\":[", NAME_OF(unknown_names, st->unknown));
-	print_prefixes(st, JURIS_PREFIX_EXEMPT, true);
+	printf("],\"unknown\":\"%s\",\"action\":\"%s\",\"scope\":[%s%s%s],\"initial\":%s,",
+	       NAME_OF(unknown_names, st->unknown), NAME_OF(action_names, st->action),
+	       st->scope & JURIS_SCOPE_LOCAL ? "\"local\"" : "",
+	       st->scope == JURIS_SCOPE_MASK ? "," : "",
+	       st->scope & JURIS_SCOPE_FORWARD ? "\"forward\"" : "",
+	       st->initial ? "true" : "false");
+	printf("\"nat64\":[");
+	print_prefixes(st->nat64, 0, true);
+	printf("],\"exempt\":[");
+	print_prefixes(st->prefixes, JURIS_PREFIX_EXEMPT, true);
 	printf("],\"block\":[");
-	print_prefixes(st, JURIS_PREFIX_BLOCK, true);
+	print_prefixes(st->prefixes, JURIS_PREFIX_BLOCK, true);
 	printf("],\"uids\":[");
 	print_uids(st, true);
 	printf("],");
@@ -169,10 +188,15 @@ static int on_status(struct nlattr *tb[], void *arg)
 	const struct reply *r = arg;
 	struct status st = { 0 };
 
-	if (!tb[JURIS_A_MODE] || !tb[JURIS_A_UNKNOWN])
+	if (!tb[JURIS_A_MODE] || !tb[JURIS_A_UNKNOWN] || !tb[JURIS_A_ACTION] ||
+	    !tb[JURIS_A_SCOPE])
 		return -EBADMSG;
 	st.mode = nla_get_u8(tb[JURIS_A_MODE]);
 	st.unknown = nla_get_u8(tb[JURIS_A_UNKNOWN]);
+	st.action = nla_get_u8(tb[JURIS_A_ACTION]);
+	st.scope = nla_get_u8(tb[JURIS_A_SCOPE]);
+	st.initial = tb[JURIS_A_INITIAL];
+	st.nat64 = tb[JURIS_A_NAT64];
 	if (tb[JURIS_A_ALLOW] || tb[JURIS_A_DENY]) {
 		st.deny = !tb[JURIS_A_ALLOW];
 		st.allow = nla_data(tb[JURIS_A_ALLOW] ?: tb[JURIS_A_DENY]);

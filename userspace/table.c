@@ -20,19 +20,15 @@
 #include "fmt.h"
 #include "jtab.h"
 #include "netlink.h"
+#include "policy.h"
 #include "subcommands.h"
+#include "table.h"
 
 #define USAGE \
 	"Usage: juris table load FILE...                (CSV or compiled; - reads standard input)\n" \
 	"       juris table compile FILE... -o OUT.jtab  (flatten and check once, load fast)\n"
 
-struct commit_stats {
-	uint64_t generation, bytes;
-	uint32_t ranges[2], segments[2];
-};
-
-/* Parses every file; @sources, if given, gets each one's digest and rows. */
-static int parse_files(int n, const char *paths[], struct range_set *set,
+int table_parse_files(int n, const char *paths[], struct range_set *set,
 		       struct jtab_source *sources)
 {
 	struct parse_error err;
@@ -126,9 +122,10 @@ static int on_commit(struct nlattr *tb[], void *arg)
 	return 0;
 }
 
-static int transaction(struct juris_nl *nl, const struct range_set *set,
-		       struct commit_stats *st)
+int table_transaction(struct juris_nl *nl, const struct range_set *set,
+		      const struct pfile *policy, struct commit_stats *st)
 {
+	struct nl_msg *msg;
 	int ret;
 
 	ret = simple_request(nl, JURIS_CMD_TABLE_BEGIN, NULL, NULL);
@@ -141,10 +138,19 @@ static int transaction(struct juris_nl *nl, const struct range_set *set,
 	if (!ret)
 		ret = add_ranges(nl, 6, set->v6, set->n6, sizeof(*set->v6));
 	if (!ret) {
-		ret = simple_request(nl, JURIS_CMD_TABLE_COMMIT, on_commit, st);
+		/* With a policy, the table and the policy switch together. */
+		msg = juris_nl_msg(nl, JURIS_CMD_TABLE_COMMIT, 0,
+				   policy ? policy_msg_size(policy) : 0);
+		ret = msg ? 0 : -ENOMEM;
+		if (msg && policy)
+			ret = policy_put(msg, policy);
 		if (ret < 0)
-			fprintf(stderr, "juris: cannot commit the table: %s\n",
-				juris_strerror(ret));
+			nlmsg_free(msg);
+		else
+			ret = juris_nl_request(nl, msg, on_commit, st);
+		if (ret < 0 && ret != -E2BIG)
+			fprintf(stderr, "juris: cannot commit the %s: %s\n",
+				policy ? "table and the policy" : "table", juris_strerror(ret));
 	}
 	if (ret < 0) {
 		/*
@@ -167,7 +173,7 @@ static int load(int n, const char *paths[])
 	int ret;
 
 	range_set_init(&set);
-	ret = parse_files(n, paths, &set, NULL);
+	ret = table_parse_files(n, paths, &set, NULL);
 	if (ret < 0)
 		goto out;
 	if (!set.n4 && !set.n6) {
@@ -180,7 +186,7 @@ static int load(int n, const char *paths[])
 	ret = juris_nl_open(&nl);
 	if (ret < 0)
 		goto out;
-	ret = transaction(&nl, &set, &st);
+	ret = table_transaction(&nl, &set, NULL, &st);
 	juris_nl_close(&nl);
 	if (ret < 0)
 		goto out;
@@ -207,7 +213,7 @@ static int compile(int n, const char *paths[], const char *path)
 	int ret;
 
 	range_set_init(&set);
-	ret = sources ? parse_files(n, paths, &set, sources) : -ENOMEM;
+	ret = sources ? table_parse_files(n, paths, &set, sources) : -ENOMEM;
 	if (ret < 0)
 		goto out;
 	if (!set.n4 && !set.n6) {

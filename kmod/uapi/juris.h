@@ -2,7 +2,7 @@
 /*
  * juris: judge outgoing packets by the country of their destination.
  *
- * Generic netlink family "juris", version 3. State is per network namespace:
+ * Generic netlink family "juris", version 4. State is per network namespace:
  * every command acts on the netns of the socket that sends it. Commands that
  * change state need CAP_NET_ADMIN in that netns's user namespace.
  * juris.yaml, next to this file, describes the same protocol as a YNL spec.
@@ -21,10 +21,18 @@
  * JURIS_CMD_GET_STATUS (doit, unprivileged)
  *   reply: JURIS_A_MODE         u8   enum juris_mode
  *          JURIS_A_UNKNOWN      u8   enum juris_unknown
+ *          JURIS_A_ACTION       u8   enum juris_action
+ *          JURIS_A_SCOPE        u8   enum juris_scope bits
+ *          JURIS_A_INITIAL      flag: the namespace still holds the initial
+ *                               policy of the fail_closed module parameter
+ *                               (enforce, no country, unknown denied); any
+ *                               policy change ends it
  *          JURIS_A_ALLOW        binary, n * 2 bytes: approved countries, sorted
  *                               (present, empty, when none is approved), or
  *          JURIS_A_DENY         the same: the countries not approved (every
  *                               other country is), when the set is a deny list
+ *          JURIS_A_NAT64        nest of NAT64 prefixes (see SET_POLICY);
+ *                               absent when there are none
  *          JURIS_A_PREFIXES     nest of prefix rules (see SET_POLICY), sorted
  *                               by family, address and length; absent when
  *                               there are none
@@ -45,11 +53,13 @@
  * JURIS_CMD_SET_POLICY (doit, admin)
  *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW or
  *            JURIS_A_DENY (binary, n * 2 bytes of country codes; not both),
- *            JURIS_A_PREFIXES, JURIS_A_UIDS. An absent attribute keeps its
- *            value; an empty JURIS_A_ALLOW approves no country, an empty
- *            JURIS_A_DENY every one, an empty JURIS_A_PREFIXES or
- *            JURIS_A_UIDS removes every rule of its kind. The new policy is
- *            published atomically, whole; a refused request changes nothing.
+ *            JURIS_A_PREFIXES, JURIS_A_UIDS, JURIS_A_NAT64, JURIS_A_ACTION
+ *            (u8, enum juris_action), JURIS_A_SCOPE (u8, enum juris_scope
+ *            bits, not 0). An absent attribute keeps its value; an empty
+ *            JURIS_A_ALLOW approves no country, an empty JURIS_A_DENY every
+ *            one, an empty JURIS_A_PREFIXES, JURIS_A_UIDS or JURIS_A_NAT64
+ *            removes every rule of its kind. The new policy is published
+ *            atomically, whole; a refused request changes nothing.
  *   JURIS_A_PREFIXES is a nest of up to JURIS_MAX_PREFIXES entries (their
  *   type is ignored), each a nest of JURIS_PREFIX_A_ADDR, JURIS_PREFIX_A_LEN
  *   and JURIS_PREFIX_A_ACTION, all three required; the address's bits past
@@ -61,7 +71,14 @@
  *   JURIS_UID_DENY only, JURIS_UID_A_COUNTRIES. UIDs are those of the
  *   sender's user namespace; every one of a rule's must be mapped there. It
  *   replaces the UID rules whole.
+ *   JURIS_A_NAT64 is a nest of up to JURIS_MAX_NAT64 entries, each a nest of
+ *   JURIS_PREFIX_A_ADDR (16 bytes) and JURIS_PREFIX_A_LEN (32, 40, 48, 56,
+ *   64 or 96, RFC 6052), no action; the bits past the length must be zero.
+ *   It replaces the NAT64 prefixes whole.
  *
+ * Which packets are judged: those the scope names (locally generated ones,
+ * forwarded ones). An IPv6 destination inside 64:ff9b::/96, ::ffff:0:0/96
+ * or a NAT64 prefix is judged entirely as the IPv4 address it embeds.
  * A packet's verdict, in this order: a special-purpose destination is
  * allowed; else the longest exempt or block prefix covering the destination
  * decides (block where an exempt and a block prefix are equal); else, for a
@@ -72,7 +89,10 @@
  * not list it (deny list). A destination of no country gets the unknown
  * verdict, under a UID rule's list too. What is not approved is dropped in
  * enforce mode and counted as audited in audit mode; mode off passes
- * everything.
+ * everything. A dropped local packet fails its sender's call at once
+ * (ECONNREFUSED for TCP, EPERM otherwise); with JURIS_ACTION_REJECT a
+ * dropped forwarded one is answered, with a TCP reset for TCP and an ICMP
+ * or ICMPv6 administratively-prohibited error otherwise.
  *
  * Loading a table is a transaction bound to the sending socket:
  *
@@ -90,8 +110,12 @@
  *            sorted by start and disjoint, both families each in order (as
  *            a compiled table sends them), take the least memory and time.
  * JURIS_CMD_TABLE_COMMIT (doit, admin)
+ *   request: optionally, any of SET_POLICY's attributes
  *   Builds the new table from every range added, replaces the active table
- *   (both families) atomically and closes the transaction.
+ *   (both families) atomically and closes the transaction. With policy
+ *   attributes, the policy changes as SET_POLICY would, in the same step: a
+ *   packet is judged by the old table and policy or by the new ones, never
+ *   a mix. A refused policy commits nothing and closes the transaction.
  *   reply: JURIS_A_TABLE_GEN, JURIS_A_TABLE_V4, JURIS_A_TABLE_V6,
  *          JURIS_A_SEGMENTS_V4, JURIS_A_SEGMENTS_V6, JURIS_A_TABLE_BYTES
  * JURIS_CMD_TABLE_ABORT (doit, admin)
@@ -119,7 +143,11 @@
  *            a special-purpose one, that prefix's), JURIS_A_VERDICT u8
  *            (enum juris_verdict, what the active policy would do),
  *            JURIS_A_SPECIAL flag (special-purpose address, always allowed),
- *            JURIS_A_RULE u8 (enum juris_rule: what decides the verdict)
+ *            JURIS_A_RULE u8 (enum juris_rule: what decides the verdict),
+ *            JURIS_A_RULE_INDEX u32 (for JURIS_RULE_PREFIX and _UID: the
+ *            rule's index in GET_STATUS's JURIS_A_PREFIXES or JURIS_A_UIDS),
+ *            JURIS_A_EMBEDDED (4 bytes: for a NAT64 or IPv4-mapped address,
+ *            the IPv4 address judged; the segment is then that address's)
  *   The segment is always present: a gap between mapped ranges, or the
  *   whole address space before any table is loaded, is a segment too.
  *
@@ -129,8 +157,8 @@
  *   JURIS_A_COUNTS, a nest like JURIS_A_TOTALS. Special-purpose destinations
  *   are counted apart, with no country.
  *
- * GET_STATUS, TABLE_BEGIN, TABLE_COMMIT, TABLE_ABORT and GET_COUNTERS take
- * no attributes.
+ * GET_STATUS, TABLE_BEGIN, TABLE_ABORT and GET_COUNTERS take no
+ * attributes.
  *
  * Counts (JURIS_A_TOTALS, JURIS_A_COUNTS): a nest of JURIS_COUNTS_A_ALLOWED,
  * JURIS_COUNTS_A_DENIED and JURIS_COUNTS_A_AUDITED (one per enum
@@ -144,7 +172,7 @@
 #include <linux/types.h>
 
 #define JURIS_GENL_NAME "juris"
-#define JURIS_GENL_VERSION 3
+#define JURIS_GENL_VERSION 4
 
 /* One attribute of ranges stays below the 64 KiB netlink attribute limit. */
 #define JURIS_MAX_CHUNK_BYTES 60000
@@ -154,6 +182,8 @@
 #define JURIS_MAX_PREFIXES 1024
 /* Upper bound on a policy's UID rules. */
 #define JURIS_MAX_UID_RULES 256
+/* Upper bound on a policy's NAT64 prefixes (the well-known ones aside). */
+#define JURIS_MAX_NAT64 16
 
 enum juris_cmd {
 	JURIS_CMD_UNSPEC,
@@ -197,6 +227,12 @@ enum juris_attr {
 	JURIS_A_RULE,
 	JURIS_A_UIDS,
 	JURIS_A_UID,
+	JURIS_A_ACTION,
+	JURIS_A_SCOPE,
+	JURIS_A_NAT64,
+	JURIS_A_RULE_INDEX,
+	JURIS_A_INITIAL,
+	JURIS_A_EMBEDDED,
 	__JURIS_A_LAST
 };
 
@@ -218,6 +254,22 @@ enum juris_unknown {
 };
 
 #define JURIS_UNKNOWN_MAX (__JURIS_UNKNOWN_LAST - 1)
+
+/* What becomes of a denied packet (enforce mode). */
+enum juris_action {
+	JURIS_ACTION_DROP,	/* dropped: a local sender gets an error at once */
+	JURIS_ACTION_REJECT,	/* and a forwarded one is answered: ICMP error or TCP RST */
+	__JURIS_ACTION_LAST
+};
+
+#define JURIS_ACTION_MAX (__JURIS_ACTION_LAST - 1)
+
+/* JURIS_A_SCOPE: a bit per kind of packet the policy judges (not 0). */
+enum juris_scope {
+	JURIS_SCOPE_LOCAL = 1,		/* sent by this host's programs */
+	JURIS_SCOPE_FORWARD = 2,	/* routed through it */
+	JURIS_SCOPE_MASK = 3,
+};
 
 /* What happened (counters) or would happen (lookup) to a packet. */
 enum juris_verdict {

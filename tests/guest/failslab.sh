@@ -143,7 +143,8 @@ same_but_gen() {
 
 base() {
 	juris table load "$HERE/fixture.csv" >/dev/null &&
-		juris policy set --mode enforce --allow IN,SG --unknown deny
+		juris policy set --mode enforce --allow IN,SG --unknown deny --action drop \
+			--scope local,forward --clear-prefixes --clear-uids --clear-nat64
 }
 
 # 13000 IPv4 ranges of 20.0.0.0/16 and 1000 IPv6 ones after fixture-moved.csv:
@@ -388,7 +389,7 @@ pass() {
 	[ "$r" -ne 0 ] || sed 's/^/# /' /tmp/fs.diag
 }
 
-plan 12
+plan 13
 : >/tmp/failslab.summary
 make_big
 reset_faults
@@ -407,6 +408,20 @@ ref_small=$(reference table load "$HERE/fixture-moved.csv")
 ref_big=$(reference table load "$BIG")
 ref_policy=$(reference policy set --mode audit --allow IN,SG,US --unknown allow)
 ref_none=$(reference policy set --allow '')
+# juris apply: a table and a whole policy in one transaction.
+cat >/tmp/fs.policy <<EOF
+mode audit
+allow IN SG US
+unknown allow
+action reject
+table $HERE/fixture-moved.csv
+exempt 203.0.113.9/32 2001:db8:1::/48
+block 198.51.100.0/24
+nat64 2001:db8:64::/96
+uid 0-9999 exempt
+uid 10123 allow IN
+EOF
+ref_apply=$(reference apply /tmp/fs.policy)
 
 # Pass 1: juris's own allocations.
 only_juris
@@ -416,6 +431,8 @@ pass "juris allocations: a large table load fails cleanly at each, or succeeds w
 	walk "pass 1, large table" arm_nth "$ref_big" table load "$BIG"
 pass "juris allocations: a policy change fails cleanly at each, the old policy stays" \
 	walk "pass 1, policy" arm_nth "$ref_policy" policy set --mode audit --allow IN,SG,US --unknown allow
+pass "juris allocations: juris apply (table and policy) fails cleanly at each, or succeeds whole" \
+	walk "pass 1, apply" arm_nth "$ref_apply" apply /tmp/fs.policy
 pass "juris allocations: status fails cleanly at each" \
 	walk "pass 1, status" arm_nth "$ref_base" status
 pass "juris allocations: lookup fails cleanly at each" \

@@ -8,11 +8,16 @@
  *   jprobe udp ADDR PORT [COUNT]    send COUNT datagrams; "ok" or errno name
  *   jprobe sweep ADDR N PORT        one datagram to each of N consecutive IPv4
  *                                   addresses from ADDR; prints "sent S refused R"
+ *   jprobe icmp ADDR PORT [TIMEOUT] one datagram; prints the ICMP or ICMPv6
+ *                                   error it brings back within TIMEOUT
+ *                                   seconds, "icmp TYPE CODE", or "none"
  *
  * Before the probe: -u UID runs it as UID (setresuid), -o UID hands each
  * probe socket to UID after creating it (fchown, as Android's DnsResolver
  * does with an app's lookups), -x puts an IPv6 destination options header
- * (8 bytes of padding) on every packet of an IPv6 probe socket.
+ * (8 bytes of padding) on every packet of an IPv6 probe socket, -r sends
+ * IPv6 datagrams from a raw socket (the kernel leaves an IPv4-mapped
+ * destination as it is there, where a UDP socket would send IPv4).
  *
  * Exit status 0 when the probe got through, 1 when it did not.
  */
@@ -20,6 +25,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -30,14 +36,15 @@
 #include <unistd.h>
 
 static long owner = -1;
-static int exthdr;
+static int exthdr, raw6;
 
 /* A probe's socket, handed to the -o UID, with the -x header, if given. */
 static int probe_socket(int family, int type)
 {
 	/* Next header and length are the kernel's to fill; then a PadN of 6. */
 	static const unsigned char dstopts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
-	int fd = socket(family, type, 0);
+	int fd = raw6 && family == AF_INET6 && type == SOCK_DGRAM ?
+		 socket(AF_INET6, SOCK_RAW, IPPROTO_UDP) : socket(family, type, 0);
 
 	if (fd >= 0 && owner >= 0 && fchown(fd, owner, -1)) {
 		perror("jprobe: fchown");
@@ -79,7 +86,8 @@ static int parse(const char *addr, const char *port, struct sockaddr_storage *ss
 	}
 	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(atoi(port));
+		/* A raw socket's "port" is its protocol, or 0. */
+		sin6->sin6_port = raw6 ? 0 : htons(atoi(port));
 		*len = sizeof(*sin6);
 		return 0;
 	}
@@ -162,6 +170,48 @@ static int sweep(const char *addr, int n, const char *port)
 	return 0;
 }
 
+/* The error queue of a connected datagram socket says what came back. */
+static int probe_icmp(const char *addr, const char *port, int timeout)
+{
+	int fd, on = 1, level, optname;
+	struct sockaddr_storage ss;
+	char cbuf[512], data[64];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct pollfd pfd;
+	struct cmsghdr *c;
+	socklen_t len;
+
+	if (parse(addr, port, &ss, &len))
+		return 2;
+	fd = probe_socket(ss.ss_family, SOCK_DGRAM);
+	level = ss.ss_family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	optname = ss.ss_family == AF_INET ? IP_RECVERR : IPV6_RECVERR;
+	if (fd < 0 || setsockopt(fd, level, optname, &on, sizeof(on)) ||
+	    connect(fd, (struct sockaddr *)&ss, len))
+		return report(errno);
+	if (send(fd, "juris", 5, 0) < 0)
+		return report(errno);
+	pfd = (struct pollfd){ .fd = fd, .events = 0 };
+	if (poll(&pfd, 1, timeout * 1000) <= 0 || !(pfd.revents & POLLERR) ||
+	    recvmsg(fd, &msg, MSG_ERRQUEUE) < 0) {
+		puts("none");
+		return 1;
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		const struct sock_extended_err *ee = (const void *)CMSG_DATA(c);
+
+		if (c->cmsg_level == level &&
+		    (ee->ee_origin == SO_EE_ORIGIN_ICMP || ee->ee_origin == SO_EE_ORIGIN_ICMP6)) {
+			printf("icmp %u %u\n", ee->ee_type, ee->ee_code);
+			return 0;
+		}
+	}
+	puts("none");
+	return 1;
+}
+
 static int serve(const char *port)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
@@ -197,8 +247,11 @@ static int serve(const char *port)
 
 int main(int argc, char *argv[])
 {
-	while (argc > 1 && !strcmp(argv[1], "-x")) {
-		exthdr = 1;
+	while (argc > 1 && (!strcmp(argv[1], "-x") || !strcmp(argv[1], "-r"))) {
+		if (argv[1][1] == 'x')
+			exthdr = 1;
+		else
+			raw6 = 1;
 		argc--;
 		argv++;
 	}
@@ -222,6 +275,8 @@ int main(int argc, char *argv[])
 		return probe_udp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 1);
 	if (argc == 5 && !strcmp(argv[1], "sweep"))
 		return sweep(argv[2], atoi(argv[3]), argv[4]);
-	fprintf(stderr, "usage: jprobe [-x] [-u UID] [-o UID] serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT\n");
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "icmp"))
+		return probe_icmp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 2);
+	fprintf(stderr, "usage: jprobe [-x] [-r] [-u UID] [-o UID] serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT | icmp ADDR PORT [TIMEOUT]\n");
 	return 2;
 }

@@ -1,21 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# juris end to end: a device namespace with the policy, an "internet"
-# namespace holding addresses of several countries (tests/guest/fixture.csv),
-# a client behind the device whose traffic is forwarded, and a bystander
-# namespace that must stay untouched.
-#
-#   client               device (juris)              internet
-#   10.0.1.2 ---veth--- 10.0.1.1 | 10.0.2.1 ---veth--- 10.0.2.2
-#   fd00:1::2           fd00:1::1 | fd00:2::1          fd00:2::2
-#                                                      lo: 192.0.2.1 IN, 198.51.100.1 SG,
-#                                                          203.0.113.1 US, 198.18.0.1 CN,
-#                                                          198.18.7.7 DE, 192.0.2.77 US in IN,
-#                                                          203.0.113.9 US,
-#                                                          198.19.0.1 unmapped,
-#                                                          100.64.0.1 CGNAT, 2001:db8:{1,2,3,ff}::1
-#   bystander 10.0.3.2 ---veth--- internet 10.0.3.1
+# juris end to end in lib.sh's world (world_setup): a device namespace with
+# the policy, an internet of several countries, a client whose traffic the
+# device forwards, and a bystander that must stay untouched.
 #
 # A drop must reach the sending app at once: TCP connect fails with
 # ECONNREFUSED, a datagram send with EPERM.
@@ -23,71 +11,14 @@
 . "$(dirname "$0")/lib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-PORT=7777
 
 cleanup() {
 	cleanup_ns
 }
 trap cleanup EXIT
 
-setup() {
-	setup_ns client device internet bystander || return 1
-	$IP link add c0 netns "$client" type veth peer name d0 netns "$device"
-	$IP link add d1 netns "$device" type veth peer name i0 netns "$internet"
-	$IP link add b0 netns "$bystander" type veth peer name i1 netns "$internet"
-
-	$IP -n "$client" addr add 10.0.1.2/24 dev c0
-	$IP -n "$client" addr add fd00:1::2/64 dev c0 nodad
-	$IP -n "$device" addr add 10.0.1.1/24 dev d0
-	$IP -n "$device" addr add fd00:1::1/64 dev d0 nodad
-	$IP -n "$device" addr add 10.0.2.1/24 dev d1
-	$IP -n "$device" addr add fd00:2::1/64 dev d1 nodad
-	$IP -n "$internet" addr add 10.0.2.2/24 dev i0
-	$IP -n "$internet" addr add fd00:2::2/64 dev i0 nodad
-	$IP -n "$internet" addr add 10.0.3.1/24 dev i1
-	$IP -n "$bystander" addr add 10.0.3.2/24 dev b0
-	for a in 192.0.2.1 192.0.2.77 198.51.100.1 203.0.113.1 203.0.113.9 198.18.0.1 198.18.7.7 198.19.0.1 100.64.0.1; do
-		$IP -n "$internet" addr add $a/32 dev lo
-	done
-	for a in 2001:db8:1::1 2001:db8:2::1 2001:db8:3::1 2001:db8:ff::1; do
-		$IP -n "$internet" addr add $a/128 dev lo nodad
-	done
-	for l in "$client c0" "$device d0" "$device d1" "$internet i0" "$internet i1" "$bystander b0"; do
-		set -- $l
-		$IP -n "$1" link set "$2" up
-	done
-	$IP -n "$client" route add default via 10.0.1.1
-	$IP -n "$client" -6 route add default via fd00:1::1
-	$IP -n "$device" route add default via 10.0.2.2
-	$IP -n "$device" -6 route add default via fd00:2::2
-	$IP -n "$internet" route add 10.0.1.0/24 via 10.0.2.1
-	$IP -n "$internet" -6 route add fd00:1::/64 via fd00:2::1
-	$IP -n "$bystander" route add default via 10.0.3.1
-	in_ns "$device" sysctl -qw net.ipv4.ip_forward=1
-	in_ns "$device" sysctl -qw net.ipv6.conf.all.forwarding=1
-
-	serve "$internet" $PORT
-}
-
-# from NS PROTO ADDR: what an app in NS sees
-from() {
-	in_ns "$1" "$JPROBE" "$2" "$3" $PORT 2
-}
-
-juris() {
-	in_ns "$device" "$JURIS" "$@"
-}
-
-# counter CC VERDICT: packets to that country that the device allowed,
-# denied or audited (columns of "juris counters": pkts and bytes per verdict)
-counter() {
-	juris counters | awk -v cc="$1" -v v="$2" '
-		$1 == cc { n = v == "allowed" ? $2 : v == "denied" ? $4 : $6 }
-		END { print n + 0 }'
-}
-
 plan 102
-setup || { echo "Bail out! topology setup failed"; exit 1; }
+world_setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 check "table loads from a CSV file" juris table load "$HERE/fixture.csv"
 check "policy set: enforce, allow IN SG, unknown deny" \
@@ -275,7 +206,7 @@ expect "special-purpose: a table that maps RFC 1918 to US changes nothing" ok fr
 expect "special-purpose: nor one that maps CGNAT to US" ok from "$device" tcp 100.64.0.1
 expect "special-purpose: nor one that maps the ULA range to US" ok from "$device" tcp fd00:2::2
 expect "lookup: 10.0.2.2 is in the special-purpose segment 10.0.0.0/8, of no country" \
-	'{"address":"10.0.2.2","country":null,"start":"10.0.0.0","end":"10.255.255.255","verdict":"allow","rule":"special","special":true}' \
+	'{"address":"10.0.2.2","country":null,"start":"10.0.0.0","end":"10.255.255.255","verdict":"allow","rule":"special","line":null,"embedded":null,"special":true}' \
 	juris lookup 10.0.2.2 --json
 juris table load "$HERE/fixture.csv" >/dev/null
 

@@ -184,11 +184,91 @@ static void put_uids(struct nlr_msg *m)
 	outer->nla_len = m->nlh.nlmsg_len - start;
 }
 
+/*
+ * NAT64 prefixes, mostly valid: IPv6, RFC 6052 lengths, no host bits;
+ * now and then a bad length, host bits, an action, or one too many.
+ */
+static void put_nat64(struct nlr_msg *m)
+{
+	static const int lens[] = { 32, 40, 48, 56, 64, 96 };
+	unsigned int start = m->nlh.nlmsg_len, entry;
+	int n = chance(5) ? JURIS_MAX_NAT64 + rnd(3) : rnd(4), i, alen, len;
+	unsigned char addr[20], u8;
+	struct nlattr *outer, *inner;
+
+	outer = nlr_put(m, JURIS_A_NAT64 | NLA_F_NESTED, NULL, 0);
+	if (!outer)
+		return;
+	for (i = 0; i < n; ++i) {
+		entry = m->nlh.nlmsg_len;
+		inner = nlr_put(m, (i + 1) | NLA_F_NESTED, NULL, 0);
+		if (!inner)
+			break;
+		alen = chance(95) ? 16 : boundary_len() % 20;
+		len = chance(90) ? lens[rnd(6)] : (int)rnd(256);
+		fill(addr, sizeof(addr));
+		if (chance(90))
+			for (int b = 0; b < alen; ++b)
+				if (8 * b >= len)
+					addr[b] = 0;
+		if (chance(97))
+			nlr_put(m, JURIS_PREFIX_A_ADDR, addr, alen);
+		u8 = len;
+		if (chance(97))
+			nlr_put(m, JURIS_PREFIX_A_LEN, &u8, 1);
+		u8 = 1;
+		if (chance(3))
+			nlr_put(m, JURIS_PREFIX_A_ACTION, &u8, 1);
+		inner->nla_len = m->nlh.nlmsg_len - entry;
+	}
+	outer->nla_len = m->nlh.nlmsg_len - start;
+}
+
+/* SET_POLICY's attributes, which COMMIT takes too (juris apply). */
+static void put_policy(struct nlr_msg *m)
+{
+	unsigned char buf[2 * 676];
+	int n;
+
+	if (chance(70)) {
+		buf[0] = rnd(JURIS_MODE_MAX + 2);
+		nlr_put(m, JURIS_A_MODE, buf, 1);
+	}
+	if (chance(50)) {
+		buf[0] = rnd(JURIS_UNKNOWN_MAX + 2);
+		nlr_put(m, JURIS_A_UNKNOWN, buf, 1);
+	}
+	if (chance(60)) {
+		n = rnd(8);
+		for (int i = 0; i < n; ++i)
+			country(buf + 2 * i);
+		/* Now and then both: refused. */
+		if (chance(60) || chance(10))
+			nlr_put(m, JURIS_A_ALLOW, buf, 2 * n);
+		if (chance(40))
+			nlr_put(m, JURIS_A_DENY, buf, 2 * n);
+	}
+	if (chance(40))
+		put_prefixes(m);
+	if (chance(40))
+		put_uids(m);
+	if (chance(30))
+		put_nat64(m);
+	if (chance(30)) {
+		buf[0] = rnd(JURIS_ACTION_MAX + 2);
+		nlr_put(m, JURIS_A_ACTION, buf, 1);
+	}
+	if (chance(30)) {
+		buf[0] = chance(90) ? 1 + rnd(JURIS_SCOPE_MASK) : rnd(256);
+		nlr_put(m, JURIS_A_SCOPE, buf, 1);
+	}
+}
+
 /* A request as the CLI would send it, for a random command. */
 static void well_formed(struct nlr_msg *m, int family)
 {
 	int cmd = 1 + rnd(JURIS_CMD_MAX), flags = 0;
-	unsigned char buf[2 * 676];
+	unsigned char buf[16];
 	int n;
 
 	if (cmd == JURIS_CMD_GET_COUNTERS)
@@ -196,28 +276,11 @@ static void well_formed(struct nlr_msg *m, int family)
 	nlr_init(m, family, cmd, flags);
 	switch (cmd) {
 	case JURIS_CMD_SET_POLICY:
-		if (chance(70)) {
-			buf[0] = rnd(JURIS_MODE_MAX + 2);
-			nlr_put(m, JURIS_A_MODE, buf, 1);
-		}
-		if (chance(50)) {
-			buf[0] = rnd(JURIS_UNKNOWN_MAX + 2);
-			nlr_put(m, JURIS_A_UNKNOWN, buf, 1);
-		}
-		if (chance(60)) {
-			n = rnd(8);
-			for (int i = 0; i < n; ++i)
-				country(buf + 2 * i);
-			/* Now and then both: refused. */
-			if (chance(60) || chance(10))
-				nlr_put(m, JURIS_A_ALLOW, buf, 2 * n);
-			if (chance(40))
-				nlr_put(m, JURIS_A_DENY, buf, 2 * n);
-		}
-		if (chance(40))
-			put_prefixes(m);
-		if (chance(40))
-			put_uids(m);
+		put_policy(m);
+		break;
+	case JURIS_CMD_TABLE_COMMIT:
+		if (chance(30))
+			put_policy(m);
 		break;
 	case JURIS_CMD_TABLE_ADD:
 		if (chance(80))

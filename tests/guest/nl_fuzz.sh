@@ -44,11 +44,11 @@ fuzz "uid 65534, $((N / 4)) messages" in_ns "$fz" "$FUZZ" $((N / 4)) "$((SEED + 
 fuzz "root of a new user namespace, $((N / 4)) messages" \
 	"$FUZZ" $((N / 4)) "$((SEED + 2))" --uid 65534 --userns
 
-# The namespace the root fuzzer ran in still works, once the rules the
-# fuzzer left there are cleared.
+# The namespace the root fuzzer ran in still works, once a policy file
+# (from standard input) replaces whatever rules the fuzzer left there.
 check "afterwards a table loads" in_ns "$fz" "$JURIS" table load "$HERE/fixture.csv"
-check "and a policy applies" in_ns "$fz" "$JURIS" policy set --mode enforce --allow IN,SG --unknown deny \
-	--clear-prefixes --clear-uids
+check "and a policy file applies" sh -c "printf 'mode enforce\nallow IN SG\nunknown deny\n' |
+	$IP netns exec $fz $JURIS apply -"
 expect "and lookups give its verdicts" "deny allow" sh -c "
 	$IP netns exec $fz $JURIS lookup 203.0.113.1 --json | sed -n 's/.*\"verdict\":\"\([a-z]*\)\".*/\1/p' | tr '\n' ' '
 	$IP netns exec $fz $JURIS lookup 192.0.2.1 --json | sed -n 's/.*\"verdict\":\"\([a-z]*\)\".*/\1/p'"

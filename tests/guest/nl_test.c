@@ -46,6 +46,11 @@ struct reply {
 	int bad_attr;		/* the error points at an attribute */
 	int counts_ok;		/* TOTALS: three verdicts, each packets + bytes */
 	int mode;
+	int action, scope;	/* JURIS_A_ACTION, JURIS_A_SCOPE, or -1 */
+	int nnat64;		/* entries of JURIS_A_NAT64 */
+	int nat64_len;		/* the first one's */
+	unsigned char embedded[4];	/* JURIS_A_EMBEDDED */
+	long rule_index;	/* JURIS_A_RULE_INDEX, or -1 */
 };
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -151,6 +156,24 @@ static int on_valid(struct nl_msg *msg, void *arg)
 		r->verdict = nla_get_u8(tb[JURIS_A_VERDICT]);
 	if (tb[JURIS_A_MODE])
 		r->mode = nla_get_u8(tb[JURIS_A_MODE]);
+	if (tb[JURIS_A_ACTION])
+		r->action = nla_get_u8(tb[JURIS_A_ACTION]);
+	if (tb[JURIS_A_SCOPE])
+		r->scope = nla_get_u8(tb[JURIS_A_SCOPE]);
+	if (tb[JURIS_A_EMBEDDED] && nla_len(tb[JURIS_A_EMBEDDED]) == 4)
+		memcpy(r->embedded, nla_data(tb[JURIS_A_EMBEDDED]), 4);
+	if (tb[JURIS_A_RULE_INDEX])
+		r->rule_index = nla_get_u32(tb[JURIS_A_RULE_INDEX]);
+	if (tb[JURIS_A_NAT64]) {
+		struct nlattr *e, *p[JURIS_PREFIX_A_MAX + 1];
+		int rem;
+
+		nla_for_each_nested(e, tb[JURIS_A_NAT64], rem) {
+			if (!r->nnat64++ && !nla_parse_nested(p, JURIS_PREFIX_A_MAX, e, NULL) &&
+			    p[JURIS_PREFIX_A_LEN])
+				r->nat64_len = nla_get_u8(p[JURIS_PREFIX_A_LEN]);
+		}
+	}
 	if (tb[JURIS_A_TOTALS])
 		r->counts_ok = counts_nested(tb[JURIS_A_TOTALS]);
 	return NL_SKIP;
@@ -190,6 +213,9 @@ static int request(struct conn *c, int cmd, void (*put)(struct nl_msg *, const v
 	r->miss_type = -1;
 	r->rule = -1;
 	r->verdict = -1;
+	r->action = -1;
+	r->scope = -1;
+	r->rule_index = -1;
 	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, NLM_F_ACK, cmd, JURIS_GENL_VERSION);
 	if (put)
 		put(msg, arg);
@@ -241,6 +267,13 @@ static void put_allow_and_deny(struct nl_msg *msg, const void *arg)
 {
 	nla_put(msg, JURIS_A_ALLOW, 2, "IN");
 	nla_put(msg, JURIS_A_DENY, 2, "US");
+}
+
+/* Mode audit and an allow list: a policy for SET_POLICY or COMMIT. */
+static void put_audit_allow(struct nl_msg *msg, const void *arg)
+{
+	nla_put_u8(msg, JURIS_A_MODE, JURIS_MODE_AUDIT);
+	nla_put(msg, JURIS_A_ALLOW, strlen(arg), arg);
 }
 
 /* An attribute given by its type and a 4-byte value. */
@@ -868,6 +901,7 @@ TEST_F(juris, uid_rules_follow_the_user_namespace)
 /* Without CAP_NET_ADMIN: reading works, changing is refused. */
 TEST_F(juris, changes_need_cap_net_admin)
 {
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
 	struct reply r;
@@ -885,10 +919,196 @@ TEST_F(juris, changes_need_cap_net_admin)
 			_exit(3);
 		if (request(&c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r) != -EPERM)
 			_exit(4);
+		if (request(&c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r) != -EPERM ||
+		    request(&c, JURIS_CMD_TABLE_COMMIT, put_audit_allow, "US", &r) != -EPERM ||
+		    request(&c, JURIS_CMD_TABLE_ABORT, NULL, NULL, &r) != -EPERM)
+			_exit(6);
 		_exit(request(&c, JURIS_CMD_SET_POLICY, put_allow, "US", &r) == -EPERM ? 0 : 5);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* NAT64 prefixes for JURIS_A_NAT64: address (alen bytes), length, action. */
+struct nat64 {
+	int n;
+	struct {
+		unsigned char addr[16];
+		int alen, len, action;
+	} e[JURIS_MAX_NAT64 + 2];
+};
+
+static void put_nat64(struct nl_msg *msg, const void *arg)
+{
+	const struct nat64 *x = arg;
+	struct nlattr *outer, *inner;
+	int i;
+
+	if (!x->n) {
+		nla_put(msg, JURIS_A_NAT64 | NLA_F_NESTED, 0, NULL);
+		return;
+	}
+	outer = nla_nest_start(msg, JURIS_A_NAT64);
+	for (i = 0; i < x->n; ++i) {
+		inner = nla_nest_start(msg, i + 1);
+		nla_put(msg, JURIS_PREFIX_A_ADDR, x->e[i].alen, x->e[i].addr);
+		nla_put_u8(msg, JURIS_PREFIX_A_LEN, x->e[i].len);
+		if (x->e[i].action >= 0)
+			nla_put_u8(msg, JURIS_PREFIX_A_ACTION, x->e[i].action);
+		nla_nest_end(msg, inner);
+	}
+	nla_nest_end(msg, outer);
+}
+
+/* 2001:db8:N::/len */
+static void nat64_at(struct nat64 *x, int net, int len)
+{
+	unsigned char p[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, net };
+
+	memcpy(x->e[x->n].addr, p, 16);
+	x->e[x->n].alen = 16;
+	x->e[x->n].len = len;
+	x->e[x->n].action = -1;
+	x->n++;
+}
+
+/*
+ * A NAT64 address is looked up as the IPv4 one it embeds; bad prefixes
+ * are refused with a reason and leave the good ones.
+ */
+TEST_F(juris, nat64_prefixes)
+{
+	/* 2001:db8:64::/96 holding net 1's 192.0.1.1. */
+	struct ranges a = { .len = 16, .data = { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64, [12] = 192, 0, 1, 1 } };
+	struct nat64 good = { 0 }, bad;
+	struct reply r;
+	int i;
+
+	if (variant->v6)
+		SKIP(return, "the embedded address is IPv4");
+	nat64_at(&good, 0x64, 96);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &good, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &a, &r));
+	EXPECT_STREQ("IN", r.country);
+	EXPECT_EQ(0, memcmp(r.embedded, a.data + 12, 4));
+
+	bad = good;
+	bad.e[0].len = 33;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "RFC 6052")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].addr[15] = 1;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "bits set past")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].action = JURIS_PREFIX_BLOCK;
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "no action")) TH_LOG("extack: '%s'", r.extack);
+	bad = good;
+	bad.e[0].alen = 4;
+	/* The kernel's exact-length check: ERANGE, pointing at the address. */
+	EXPECT_GT(0, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &bad, &r));
+	EXPECT_TRUE(r.bad_attr);
+	bad.n = 0;
+	for (i = 0; i <= JURIS_MAX_NAT64; ++i)
+		nat64_at(&bad, i, 48);
+	EXPECT_EQ(-E2BIG, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &bad, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "limit")) TH_LOG("extack: '%s'", r.extack);
+	bad.n = JURIS_MAX_NAT64;
+	EXPECT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &bad, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &good, &r));
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(1, r.nnat64);
+	EXPECT_EQ(96, r.nat64_len);
+	good.n = 0;
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_nat64, &good, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(0, r.nnat64);
+}
+
+static void put_u8_pair(struct nl_msg *msg, const void *arg)
+{
+	const int *v = arg;
+
+	nla_put_u8(msg, v[0], v[1]);
+}
+
+TEST_F(juris, action_and_scope)
+{
+	static const int reject[2] = { JURIS_A_ACTION, JURIS_ACTION_REJECT };
+	static const int bad_action[2] = { JURIS_A_ACTION, JURIS_ACTION_MAX + 1 };
+	static const int local[2] = { JURIS_A_SCOPE, JURIS_SCOPE_LOCAL };
+	static const int no_scope[2] = { JURIS_A_SCOPE, 0 };
+	static const int bad_scope[2] = { JURIS_A_SCOPE, JURIS_SCOPE_MASK + 1 };
+	static const int drop[2] = { JURIS_A_ACTION, JURIS_ACTION_DROP };
+	static const int all[2] = { JURIS_A_SCOPE, JURIS_SCOPE_MASK };
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(JURIS_ACTION_DROP, r.action);
+	EXPECT_EQ(JURIS_SCOPE_MASK, r.scope);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, reject, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, local, &r));
+	EXPECT_EQ(-ERANGE, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, bad_action, &r));
+	EXPECT_TRUE(r.bad_attr);
+	EXPECT_EQ(-ERANGE, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, no_scope, &r));
+	EXPECT_EQ(-ERANGE, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, bad_scope, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(JURIS_ACTION_REJECT, r.action);
+	EXPECT_EQ(JURIS_SCOPE_LOCAL, r.scope);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, drop, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, all, &r));
+}
+
+/* juris apply: a COMMIT carrying a policy switches both together. */
+TEST_F(juris, commit_with_policy)
+{
+	static const int mode_off[2] = { JURIS_A_MODE, JURIS_MODE_OFF };
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
+	struct ranges a = addr_in(variant->v6, 2);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_COMMIT, put_audit_allow, "US", &r))
+		TH_LOG("%s", r.extack);
+	EXPECT_EQ(self->generation + 1, r.generation);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(self->generation + 1, r.generation);
+	EXPECT_EQ(JURIS_MODE_AUDIT, r.mode);
+	ASSERT_EQ(1, r.nallow);
+	EXPECT_EQ(0, memcmp(r.allow, "US", 2));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_LOOKUP, put_addr, &a, &r));
+	EXPECT_STREQ("US", r.country);
+	EXPECT_EQ(JURIS_VERDICT_ALLOW, r.verdict);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_u8_pair, mode_off, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "", &r));
+}
+
+/* A COMMIT whose policy is refused commits nothing and ends the load. */
+TEST_F(juris, bad_commit_keeps_table_and_policy)
+{
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
+	struct reply r;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "IN", &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_COMMIT, put_allow_and_deny, NULL, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "not both")) TH_LOG("extack: '%s'", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r));
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r));
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_COMMIT, put_audit_allow, "U1", &r));
+	EXPECT_NE(NULL, strstr(r.extack, "country code")) TH_LOG("extack: '%s'", r.extack);
+	EXPECT_EQ(-EINVAL, request(&self->c, JURIS_CMD_TABLE_COMMIT, NULL, NULL, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "no table load")) TH_LOG("extack: '%s'", r.extack);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(JURIS_MODE_OFF, r.mode);
+	ASSERT_EQ(1, r.nallow);
+	EXPECT_EQ(0, memcmp(r.allow, "IN", 2));
+	expect_table_unchanged(_metadata, self, variant->v6);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "", &r));
 }
 
 TEST_HARNESS_MAIN

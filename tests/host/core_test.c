@@ -575,6 +575,131 @@ static void test_uid_rules(void)
 	   badeval);
 }
 
+/* Bit i of a, counted from the top as RFC 6052 does. */
+static int bit_at(juris_u128 a, int i)
+{
+	return (int)(a >> (127 - i)) & 1;
+}
+
+/* RFC 6052 2.2, bit by bit: the 32 bits after the prefix, skipping 64-71. */
+static u32 naive_embedded(juris_u128 a, int len)
+{
+	u32 v4 = 0;
+	int i, got = 0;
+
+	for (i = len; got < 32; ++i) {
+		if (i >= 64 && i < 72)
+			continue;
+		v4 = v4 << 1 | bit_at(a, i);
+		++got;
+	}
+	return v4;
+}
+
+static juris_u128 v6(u64 hi, u64 lo)
+{
+	return (juris_u128)hi << 64 | lo;
+}
+
+/*
+ * NAT64 and IPv4-mapped destinations: RFC 6052 2.4's examples of
+ * 192.0.2.33, a bit-by-bit reference over random prefixes and addresses,
+ * and the verdict: an embedding address is judged as its IPv4 one.
+ */
+static void test_nat64(void)
+{
+	static const struct {
+		u64 prefix_hi, prefix_lo;
+		int len;
+		u64 hi, lo;
+	} rfc[] = {
+		{ 0x20010db800000000ULL, 0, 32, 0x20010db8c0000221ULL, 0 },
+		{ 0x20010db801000000ULL, 0, 40, 0x20010db801c00002ULL, 0x0021000000000000ULL },
+		{ 0x20010db801220000ULL, 0, 48, 0x20010db80122c000ULL, 0x0002210000000000ULL },
+		{ 0x20010db801220300ULL, 0, 56, 0x20010db8012203c0ULL, 0x0000022100000000ULL },
+		{ 0x20010db801220344ULL, 0, 64, 0x20010db801220344ULL, 0x00c0000221000000ULL },
+		{ 0x20010db801220344ULL, 0, 96, 0x20010db801220344ULL, 0x00000000c0000221ULL },
+	};
+	static const int lens[] = { 32, 40, 48, 56, 64, 96 };
+	struct juris_policy *p = juris_policy_new(NULL, NULL);
+	static struct juris_prefix_rule rules[8];
+	int i, k, bad = 0, badjudge = 0, rfcbad = 0;
+	u32 v4;
+
+	/* The well-known prefix and IPv4-mapped need no configuration. */
+	rfcbad += !juris_nat64_v4(p, v6(0x0064ff9b00000000ULL, 0xc0000221), &v4) || v4 != 0xc0000221;
+	rfcbad += !juris_nat64_v4(p, v6(0, 0x0000ffffc0000221ULL), &v4) || v4 != 0xc0000221;
+	rfcbad += juris_nat64_v4(p, v6(0x0064ff9b00000001ULL, 0xc0000221), &v4);
+	rfcbad += juris_nat64_v4(p, v6(0, 0x0001ffffc0000221ULL), &v4);
+	for (i = 0; i < (int)(sizeof(rfc) / sizeof(rfc[0])); ++i) {
+		p->nnat64 = 1;
+		p->nat64[0] = v6(rfc[i].prefix_hi, rfc[i].prefix_lo);
+		p->nat64_len[0] = rfc[i].len;
+		rfcbad += !juris_nat64_v4(p, v6(rfc[i].hi, rfc[i].lo), &v4) || v4 != 0xc0000221;
+	}
+	kvfree(p);
+	ok(!rfcbad, "NAT64: RFC 6052's examples, the well-known prefix and IPv4-mapped (%d bad)",
+	   rfcbad);
+
+	for (k = 0; k < 200; ++k) {
+		u32 nrules = rnd() % 8, r;
+
+		for (r = 0; r < nrules; ++r)
+			random_rule(&rules[r], 32, 0);
+		p = juris_policy_new(NULL, &(struct juris_rules){ .prefix = rules, .nprefix = nrules });
+		if (!p) {
+			++bad;
+			break;
+		}
+		p->mode = JURIS_MODE_ENFORCE;
+		p->unknown = rnd() % 2;
+		p->nnat64 = 1 + rnd() % 3;
+		for (i = 0; i < p->nnat64; ++i) {
+			int len = lens[rnd() % 6];
+
+			p->nat64_len[i] = len;
+			p->nat64[i] = (v6(rnd(), rnd()) >> (128 - len)) << (128 - len);
+		}
+		for (i = 0; i < 200; ++i) {
+			int which = rnd() % (p->nnat64 + 1), len;
+			juris_u128 a = v6(rnd(), rnd());
+			u16 cc6, cc4;
+			u8 rule6, rule4;
+			u32 want = 0;
+			bool in;
+
+			if (which < p->nnat64) {
+				len = p->nat64_len[which];
+				a = p->nat64[which] | (a << len >> len);
+			}
+			/* The reference: the first configured prefix that covers it. */
+			in = false;
+			for (int j = 0; j < p->nnat64 && !in; ++j) {
+				int shift = 128 - p->nat64_len[j];
+
+				if (a >> shift == p->nat64[j] >> shift) {
+					in = true;
+					want = naive_embedded(a, p->nat64_len[j]);
+				}
+			}
+			/* Random addresses hardly land in the well-known ones. */
+			if (a >> 32 == 0xffff || a >> 32 == (juris_u128)0x0064ff9b << 64)
+				continue;
+			bad += juris_nat64_v4(p, a, &v4) != in || (in && v4 != want);
+			if (!in)
+				continue;
+			badjudge += juris_judge_v6(p, NULL, a, NULL, &cc6, &rule6) !=
+				    juris_judge_v4(p, NULL, want, NULL, &cc4, &rule4) ||
+				    cc6 != cc4 || rule6 != rule4;
+		}
+		kvfree(p);
+	}
+	ok(!bad, "NAT64: 200 random sets of prefixes agree with a bit-by-bit RFC 6052 reference (%d bad)",
+	   bad);
+	ok(!badjudge, "NAT64: an embedding address is judged as its IPv4 one: country, prefix rules, rule (%d bad)",
+	   badjudge);
+}
+
 static void test_special(void)
 {
 	static const u32 yes4[] = { 0x7f000001, 0x00000000, 0xa9fe0101, 0x0a010203, 0xac100001,
@@ -714,7 +839,7 @@ static void test_overlay(int bits)
 
 int main(void)
 {
-	printf("TAP version 13\n1..33\n");
+	printf("TAP version 13\n1..36\n");
 	test_random(32);
 	test_random(128);
 	test_empty();
@@ -722,6 +847,7 @@ int main(void)
 	test_policy();
 	test_prefix_rules();
 	test_uid_rules();
+	test_nat64();
 	test_special();
 	test_overlay(32);
 	test_overlay(128);

@@ -44,6 +44,13 @@ def expected(spec):
                 want.append((c_name(d["enum-cnt-name"]), n))
             if d.get("render-max"):
                 want.append((prefix + "MAX", n - 1))
+        elif d["type"] == "flags":
+            prefix = c_name(d.get("name-prefix", f"{spec['name']}-{d['name']}-"))
+            entries = [e if isinstance(e, str) else e["name"] for e in d["entries"]]
+            for i, e in enumerate(entries):
+                want.append((prefix + c_name(e), 1 << i))
+            if d.get("render-max"):
+                want.append((prefix + "MASK", (1 << len(entries)) - 1))
         elif d["type"] == "struct":
             structs.append(d)
         else:

@@ -16,6 +16,6 @@ mkdir -p "$stage/bin" "$stage/tests/guest" "$stage/examples"
 cp "$B/$k/src/juris.ko" "$stage/"
 cp "$B/$arch/juris" "$B/$arch/jprobe" "$B/$arch/jload" "$stage/bin/"
 cp "$B/$arch/nl_test" "$B/$arch/nl_fuzz" tests/guest/*.sh tests/guest/*.csv "$stage/tests/guest/"
-cp examples/*.csv "$stage/examples/"
+cp examples/*.csv examples/*.policy "$stage/examples/"
 tests/vm/mkinitramfs.sh "$k" "$stage" "$B/$k/initramfs.cpio.gz" >&2
 echo "$B/$k/initramfs.cpio.gz"
