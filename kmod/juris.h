@@ -37,6 +37,11 @@ struct juris_net {
 	u32 txn_portid;
 	u64 generation;
 	/*
+	 * juris lock: no change ever again, and a reference on the module
+	 * until the namespace ends.
+	 */
+	bool locked;
+	/*
 	 * Registered only while the mode is not off: a namespace that does
 	 * not use juris pays nothing per packet.
 	 */

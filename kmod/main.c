@@ -101,6 +101,9 @@ static void __net_exit juris_net_exit(struct net *net)
 	policy = juris_dereference(jn, jn->policy);
 	juris_table_free(policy->table);
 	kvfree(policy);
+	/* The lock's reference on the module ends with its namespace. */
+	if (jn->locked)
+		module_put(THIS_MODULE);
 	mutex_unlock(&jn->lock);
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
 		free_percpu(jn->counts[v]);

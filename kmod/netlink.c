@@ -126,6 +126,7 @@ static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_ACTION] = NLA_POLICY_MAX(NLA_U8, JURIS_ACTION_MAX),
 	[JURIS_A_SCOPE] = NLA_POLICY_RANGE(NLA_U8, 1, JURIS_SCOPE_MASK),
 	[JURIS_A_NAT64] = NLA_POLICY_NESTED_ARRAY(juris_nl_nat64_policy),
+	[JURIS_A_LOCK] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy juris_nl_table_add_policy[JURIS_A_MAX + 1] = {
@@ -650,6 +651,7 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		      nla_put_u8(msg, JURIS_A_ACTION, policy->action) ||
 		      nla_put_u8(msg, JURIS_A_SCOPE, policy->scope) ||
 		      (policy->initial && nla_put_flag(msg, JURIS_A_INITIAL)) ||
+		      (READ_ONCE(jn->locked) && nla_put_flag(msg, JURIS_A_LOCK)) ||
 		      put_set(msg, policy) || put_nat64(msg, policy) || put_prefixes(msg, policy) ||
 		      put_uids(msg, policy) || put_table(msg, policy->table);
 		rcu_read_unlock();
@@ -739,8 +741,10 @@ static int policy_req_parse(struct sk_buff *skb, struct genl_info *info,
 	int ret, i;
 
 	memset(req, 0, sizeof(*req));
+	/* Locking changes no policy: a fail_closed one stays initial. */
 	for (i = 1; i <= JURIS_A_MAX; ++i)
-		req->any |= attrs[i] && juris_nl_set_policy_policy[i].type != NLA_UNSPEC;
+		req->any |= attrs[i] && juris_nl_set_policy_policy[i].type != NLA_UNSPEC &&
+			    i != JURIS_A_LOCK;
 	if (attrs[JURIS_A_ALLOW] && attrs[JURIS_A_DENY]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[JURIS_A_DENY],
 				    "a policy has an allow list or a deny list, not both");
@@ -817,13 +821,35 @@ static struct juris_policy *policy_req_build(struct juris_net *jn, struct genl_i
 	return new;
 }
 
+/* Every change fails once the namespace is locked; jn->lock held. */
+static int check_unlocked(struct juris_net *jn, struct genl_info *info)
+{
+	if (!jn->locked)
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "policy is locked");
+	return -EPERM;
+}
+
+/*
+ * Publishes new, then with JURIS_A_LOCK locks the namespace: a load still
+ * open is dropped, and the module is held until the namespace ends (the
+ * request runs in the module, so it is live). jn->lock held.
+ */
 static int publish(struct genl_info *info, struct juris_net *jn, struct juris_policy *new)
 {
 	int ret = juris_policy_publish(genl_info_net(info), jn, new);
 
-	if (ret)
+	if (ret) {
 		NL_SET_ERR_MSG(info->extack, "cannot register the netfilter hooks");
-	return ret;
+		return ret;
+	}
+	if (info->attrs[JURIS_A_LOCK]) {
+		if (jn->txn && !jn->txn->committing)
+			juris_txn_drop(jn);
+		__module_get(THIS_MODULE);
+		WRITE_ONCE(jn->locked, true);
+	}
+	return 0;
 }
 
 static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
@@ -837,7 +863,8 @@ static int juris_nl_set_policy(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	mutex_lock(&jn->lock);
-	new = policy_req_build(jn, info, &req, NULL, &ret);
+	ret = check_unlocked(jn, info);
+	new = ret ? NULL : policy_req_build(jn, info, &req, NULL, &ret);
 	if (new)
 		ret = publish(info, jn, new);
 	mutex_unlock(&jn->lock);
@@ -852,6 +879,9 @@ static int juris_nl_table_begin(struct sk_buff *skb, struct genl_info *info)
 	int ret = 0;
 
 	mutex_lock(&jn->lock);
+	ret = check_unlocked(jn, info);
+	if (ret)
+		goto out;
 	if (jn->txn && (jn->txn->portid != info->snd_portid || jn->txn->committing)) {
 		NL_SET_ERR_MSG(info->extack, "another table load is in progress");
 		ret = -EBUSY;
@@ -959,9 +989,13 @@ static int juris_nl_table_add(struct sk_buff *skb, struct genl_info *info)
 	int fam, ret = -EINVAL;
 
 	mutex_lock(&jn->lock);
-	txn = own_txn(jn, info);
-	if (!txn)
+	ret = check_unlocked(jn, info);
+	txn = ret ? NULL : own_txn(jn, info);
+	if (!txn) {
+		ret = ret ?: -EINVAL;
 		goto out;
+	}
+	ret = -EINVAL;
 	for (fam = 0; fam < 2; ++fam) {
 		if (!info->attrs[attr[fam]])
 			continue;
@@ -1001,11 +1035,12 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&jn->lock);
-	txn = own_txn(jn, info);
+	ret = check_unlocked(jn, info);
+	txn = ret ? NULL : own_txn(jn, info);
 	if (!txn) {
 		mutex_unlock(&jn->lock);
 		nlmsg_free(msg);
-		return -EINVAL;
+		return ret ?: -EINVAL;
 	}
 	/*
 	 * The build takes up to seconds at max_rows: not under the lock,
@@ -1026,6 +1061,12 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	juris_txn_drop(jn);
 	if (ret)
 		goto err;
+	/* Locked while the table was built: nothing changes. */
+	ret = check_unlocked(jn, info);
+	if (ret) {
+		juris_table_free(t);
+		goto err_req;
+	}
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "out of memory building the table");
 		ret = -ENOMEM;
@@ -1065,9 +1106,10 @@ static int juris_nl_table_abort(struct sk_buff *skb, struct genl_info *info)
 	int ret = 0;
 
 	mutex_lock(&jn->lock);
-	if (own_txn(jn, info))
+	ret = check_unlocked(jn, info);
+	if (!ret && own_txn(jn, info))
 		juris_txn_drop(jn);
-	else
+	else if (!ret)
 		ret = -EINVAL;
 	mutex_unlock(&jn->lock);
 	return ret;

@@ -88,7 +88,7 @@ static int apply(const char *path)
 	if (p->ntable)
 		printf("; table generation %" PRIu64 " (%" PRIu32 " IPv4 + %" PRIu32 " IPv6 ranges)",
 		       st.generation, st.ranges[0], st.ranges[1]);
-	printf("\n");
+	printf("%s\n", p->lock ? "; locked" : "");
 out:
 	range_set_free(&set);
 	pfile_free(p);

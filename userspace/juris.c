@@ -35,6 +35,9 @@ static const struct {
 	  "      (first match wins) every UID rule, the --nat64 ones every NAT64 prefix" },
 	{ "policy", policy_main, "show",
 	  "print the active policy as a policy file (juris apply takes it back)" },
+	{ "lock", lock_main, "",
+	  "freeze the table and policy of this network namespace until it ends\n"
+	  "      (the initial one: until reboot); every change then fails" },
 	{ "status", status_main, "[--json]",
 	  "show the policy, the loaded table and the verdict totals" },
 	{ "lookup", lookup_main, "ADDR [--uid UID] [--json]",
@@ -52,8 +55,9 @@ static void usage(FILE *out)
 		"Judge outgoing packets by the country of their destination.\n\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(out, "  juris %s %s\n      %s\n", subcommands[i].name,
-			subcommands[i].args, subcommands[i].description);
+		fprintf(out, "  juris %s%s%s\n      %s\n", subcommands[i].name,
+			*subcommands[i].args ? " " : "", subcommands[i].args,
+			subcommands[i].description);
 	fprintf(out, "  juris help\n      show this text\n");
 }
 

@@ -52,6 +52,7 @@ static const struct nla_policy reply_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_RULE_INDEX]	= { .type = NLA_U32 },
 	[JURIS_A_INITIAL]	= { .type = NLA_FLAG },
 	[JURIS_A_EMBEDDED]	= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 4 },
+	[JURIS_A_LOCK]		= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy counts_policy[JURIS_COUNTS_A_MAX + 1] = {

@@ -13,7 +13,7 @@
 #include "pfile.h"
 
 static const char *const key_words[] = { "mode", "unknown", "action", "scope", "table",
-					 "allow or deny" };
+					 "lock", "allow or deny" };
 
 static const char blanks[] = " \t\r";
 static const char separators[] = " \t\r,";
@@ -304,7 +304,7 @@ int pfile_directive(struct pfile *p, const char *text, size_t len, unsigned long
 {
 	static const char *const words[] = {
 		[PFILE_MODE] = "mode", [PFILE_UNKNOWN] = "unknown", [PFILE_ACTION] = "action",
-		[PFILE_SCOPE] = "scope", [PFILE_TABLE] = "table",
+		[PFILE_SCOPE] = "scope", [PFILE_TABLE] = "table", [PFILE_LOCK] = "lock",
 	};
 	const char *end = text + len, *s = text, *w;
 	size_t wlen;
@@ -340,6 +340,13 @@ int pfile_directive(struct pfile *p, const char *text, size_t len, unsigned long
 				&p->action, why, size);
 	case PFILE_SCOPE:
 		return parse_scope(s, end, &p->scope, why, size);
+	case PFILE_LOCK:
+		if (next_item(&s, end, &wlen)) {
+			snprintf(why, size, "lock takes no value");
+			return -EINVAL;
+		}
+		p->lock = true;
+		return 0;
 	case PFILE_TABLE:
 		if (!dir) {
 			snprintf(why, size, "table is for policy files: load one with juris table load");
@@ -359,7 +366,7 @@ int pfile_directive(struct pfile *p, const char *text, size_t len, unsigned long
 		return parse_prefixes(p, "nat64", 0, s, end, why, size);
 	if (word_is(w, wlen, "uid"))
 		return parse_uid(p, s, end, why, size);
-	snprintf(why, size, "unknown directive: '%.*s' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64 or uid)",
+	snprintf(why, size, "unknown directive: '%.*s' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64, uid or lock)",
 		 (int)wlen, w);
 	return -EINVAL;
 }
@@ -499,6 +506,8 @@ void pfile_write(FILE *f, const struct pfile *p, unsigned long first_line,
 			fprintf(f, " %c%c", u->countries[2 * j], u->countries[2 * j + 1]);
 		fprintf(f, "\n");
 	}
+	if (p->lock)
+		fprintf(f, "lock\n");
 	if (lines)
 		*lines = at;
 }

@@ -9,6 +9,7 @@
  *   exempt PREFIX...              block PREFIX...
  *   nat64 PREFIX...               (IPv6, of length 32, 40, 48, 56, 64 or 96)
  *   uid A[-B] exempt|block|allow CC...|deny CC...
+ *   lock                          (no change ever again: juris lock)
  *
  * Lists take blanks or commas. One parser serves juris apply (a file) and
  * juris policy set (each option is a directive); juris policy show writes
@@ -46,6 +47,7 @@ enum pfile_key {
 	PFILE_ACTION,
 	PFILE_SCOPE,
 	PFILE_TABLE,
+	PFILE_LOCK,
 	PFILE_SET,			/* the first allow or deny line */
 	__PFILE_KEYS
 };
@@ -53,6 +55,7 @@ enum pfile_key {
 struct pfile {
 	int mode, unknown, action, scope;	/* -1: not given */
 	int set;			/* 0: not given, else JURIS_A_ALLOW or JURIS_A_DENY */
+	bool lock;			/* lock the namespace once applied */
 	bool cc[26][26];		/* the countries the set lists */
 	bool has_prefixes, has_uids, has_nat64;
 	size_t nprefix, nuid, nnat64;

@@ -36,7 +36,7 @@ static const char *const directives[] = {
 
 size_t policy_msg_size(const struct pfile *p)
 {
-	return 4 * nla_total_size(1) + nla_total_size(2 * 26 * 26) +
+	return 4 * nla_total_size(1) + nla_total_size(0) + nla_total_size(2 * 26 * 26) +
 	       nla_total_size(0) + p->nprefix * (2 * NLA_HDRLEN + nla_total_size(16) +
 						 2 * nla_total_size(1)) +
 	       nla_total_size(0) + p->nnat64 * (2 * NLA_HDRLEN + nla_total_size(16) +
@@ -137,6 +137,9 @@ int policy_put(struct nl_msg *msg, const struct pfile *p)
 		ret = put_prefixes(msg, JURIS_A_NAT64, p->nat64, p->nnat64);
 	if (!ret && p->has_uids)
 		ret = put_uids(msg, p);
+	/* Last: the kernel locks once the rest is published. */
+	if (!ret && p->lock && nla_put_flag(msg, JURIS_A_LOCK) < 0)
+		ret = -ENOMEM;
 	return ret;
 }
 
@@ -234,6 +237,7 @@ static int on_status(struct nlattr *tb[], void *arg)
 	    !get_prefixes(tb[JURIS_A_NAT64], p->nat64, JURIS_MAX_NAT64, &p->nnat64) ||
 	    !get_uids(tb[JURIS_A_UIDS], p))
 		return -EBADMSG;
+	p->lock = tb[JURIS_A_LOCK];
 	if (f->initial)
 		*f->initial = tb[JURIS_A_INITIAL];
 	if (f->t) {
@@ -399,6 +403,32 @@ static int send_policy(const struct pfile *p)
 	}
 	juris_nl_close(&nl);
 	return ret;
+}
+
+/* juris lock: SET_POLICY with the lock alone. */
+int lock_main(int argc, const char *argv[])
+{
+	struct pfile *p;
+	int ret;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs("Usage: juris lock\n", stdout);
+		return 0;
+	}
+	if (argc != 1) {
+		fputs("Usage: juris lock\n", stderr);
+		return 1;
+	}
+	p = malloc(sizeof(*p));
+	if (!p)
+		return 1;
+	pfile_init(p);
+	p->lock = true;
+	ret = send_policy(p);
+	free(p);
+	if (!ret)
+		printf("locked: the table and policy of this network namespace cannot change until it ends (the initial one: until reboot)\n");
+	return ret < 0;
 }
 
 int policy_main(int argc, const char *argv[])

@@ -18,6 +18,7 @@
 struct status {
 	int mode, unknown, action, scope;
 	bool initial;		/* fail_closed's policy, none set since */
+	bool locked;
 	const struct nlattr *nat64;
 	bool deny;		/* the set is a deny list */
 	const uint8_t *allow;	/* points into the reply: used before return */
@@ -123,6 +124,8 @@ static void print_text(const struct status *st)
 	       st->scope & JURIS_SCOPE_FORWARD ? " forward" : "");
 	if (st->initial)
 		printf("initial: yes (fail_closed: no policy set yet)\n");
+	if (st->locked)
+		printf("locked: yes (no change until the namespace ends)\n");
 	if (st->nat64) {
 		printf("nat64:");
 		print_prefixes(st->nat64, 0, false);
@@ -162,6 +165,7 @@ static void print_json(const struct status *st)
 	       st->scope == JURIS_SCOPE_MASK ? "," : "",
 	       st->scope & JURIS_SCOPE_FORWARD ? "\"forward\"" : "",
 	       st->initial ? "true" : "false");
+	printf("\"locked\":%s,", st->locked ? "true" : "false");
 	printf("\"nat64\":[");
 	print_prefixes(st->nat64, 0, true);
 	printf("],\"exempt\":[");
@@ -196,6 +200,7 @@ static int on_status(struct nlattr *tb[], void *arg)
 	st.action = nla_get_u8(tb[JURIS_A_ACTION]);
 	st.scope = nla_get_u8(tb[JURIS_A_SCOPE]);
 	st.initial = tb[JURIS_A_INITIAL];
+	st.locked = tb[JURIS_A_LOCK];
 	st.nat64 = tb[JURIS_A_NAT64];
 	if (tb[JURIS_A_ALLOW] || tb[JURIS_A_DENY]) {
 		st.deny = !tb[JURIS_A_ALLOW];

@@ -23,6 +23,7 @@
  *          JURIS_A_UNKNOWN      u8   enum juris_unknown
  *          JURIS_A_ACTION       u8   enum juris_action
  *          JURIS_A_SCOPE        u8   enum juris_scope bits
+ *          JURIS_A_LOCK         flag: the namespace is locked (see below)
  *          JURIS_A_INITIAL      flag: the namespace still holds the initial
  *                               policy of the fail_closed module parameter
  *                               (enforce, no country, unknown denied); any
@@ -55,7 +56,8 @@
  *            JURIS_A_DENY (binary, n * 2 bytes of country codes; not both),
  *            JURIS_A_PREFIXES, JURIS_A_UIDS, JURIS_A_NAT64, JURIS_A_ACTION
  *            (u8, enum juris_action), JURIS_A_SCOPE (u8, enum juris_scope
- *            bits, not 0). An absent attribute keeps its value; an empty
+ *            bits, not 0), JURIS_A_LOCK (flag: lock the namespace once the
+ *            policy is published). An absent attribute keeps its value; an empty
  *            JURIS_A_ALLOW approves no country, an empty JURIS_A_DENY every
  *            one, an empty JURIS_A_PREFIXES, JURIS_A_UIDS or JURIS_A_NAT64
  *            removes every rule of its kind. The new policy is published
@@ -75,6 +77,14 @@
  *   JURIS_PREFIX_A_ADDR (16 bytes) and JURIS_PREFIX_A_LEN (32, 40, 48, 56,
  *   64 or 96, RFC 6052), no action; the bits past the length must be zero.
  *   It replaces the NAT64 prefixes whole.
+ *
+ * Lock: once a SET_POLICY or TABLE_COMMIT carrying JURIS_A_LOCK succeeds,
+ * the namespace's table and policy never change again: every request that
+ * would change them (SET_POLICY, TABLE_BEGIN, TABLE_ADD, TABLE_COMMIT,
+ * TABLE_ABORT) fails with EPERM and the extack text "policy is locked", and
+ * a load another socket had open is dropped. The module cannot be unloaded
+ * while a namespace is locked: the lock ends with the namespace, for the
+ * initial one at reboot.
  *
  * Which packets are judged: those the scope names (locally generated ones,
  * forwarded ones). An IPv6 destination inside 64:ff9b::/96, ::ffff:0:0/96
@@ -233,6 +243,7 @@ enum juris_attr {
 	JURIS_A_RULE_INDEX,
 	JURIS_A_INITIAL,
 	JURIS_A_EMBEDDED,
+	JURIS_A_LOCK,
 	__JURIS_A_LAST
 };
 

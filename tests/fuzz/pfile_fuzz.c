@@ -32,7 +32,7 @@ static void check_same(const struct pfile *x, const struct pfile *y)
 	size_t i;
 
 	CHECK(x->mode == y->mode && x->unknown == y->unknown && x->action == y->action);
-	CHECK(x->scope == y->scope && x->set == y->set);
+	CHECK(x->scope == y->scope && x->set == y->set && x->lock == y->lock);
 	CHECK(!memcmp(x->cc, y->cc, sizeof(x->cc)));
 	CHECK(x->nprefix == y->nprefix && x->nnat64 == y->nnat64 && x->nuid == y->nuid);
 	for (i = 0; i < x->nprefix; i++)

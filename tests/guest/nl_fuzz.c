@@ -224,6 +224,21 @@ static void put_nat64(struct nlr_msg *m)
 	outer->nla_len = m->nlh.nlmsg_len - start;
 }
 
+/*
+ * Whether requests may lock the namespace: only as root of a user namespace
+ * of the fuzzer's own, whose network namespace dies with it. A lock there
+ * turns the rest of the run's changes into EPERM, so it comes rarely.
+ */
+static int may_lock;
+
+/* A garbage attribute type, never the lock where it may not be sent. */
+static int garbage_type(int type)
+{
+	if (!may_lock && (type & NLA_TYPE_MASK) == JURIS_A_LOCK)
+		type = (type & ~NLA_TYPE_MASK) | JURIS_A_MODE;
+	return type;
+}
+
 /* SET_POLICY's attributes, which COMMIT takes too (juris apply). */
 static void put_policy(struct nlr_msg *m)
 {
@@ -262,6 +277,9 @@ static void put_policy(struct nlr_msg *m)
 		buf[0] = chance(90) ? 1 + rnd(JURIS_SCOPE_MASK) : rnd(256);
 		nlr_put(m, JURIS_A_SCOPE, buf, 1);
 	}
+	/* Rarely, and only in a namespace of the fuzzer's own (see main). */
+	if (may_lock && chance(1) && chance(20))
+		nlr_put(m, JURIS_A_LOCK, NULL, 0);
 }
 
 /* A request as the CLI would send it, for a random command. */
@@ -307,7 +325,7 @@ static void garbage_attrs(struct nlr_msg *m, int depth)
 	int n = rnd(6), i;
 
 	for (i = 0; i < n; ++i) {
-		int type = chance(80) ? rnd(JURIS_A_MAX + 3) : rnd(65536);
+		int type = garbage_type(chance(80) ? rnd(JURIS_A_MAX + 3) : rnd(65536));
 		int len = boundary_len();
 		struct nlattr *a;
 
@@ -359,7 +377,7 @@ static void mutate(struct nlr_msg *m)
 			((struct nlattr *)(m->buf + hdr))->nla_len += (int)rnd(9) - 4;
 		break;
 	case 2:	/* an attribute the command does not take */
-		nlr_put(m, 1 + rnd(JURIS_A_MAX), m->buf, rnd(20));
+		nlr_put(m, garbage_type(1 + rnd(JURIS_A_MAX)), m->buf, rnd(20));
 		break;
 	case 3:	/* trailing bytes */
 		m->nlh.nlmsg_len += 1 + rnd(3);
@@ -458,7 +476,7 @@ int main(int argc, char *argv[])
 		if (!strcmp(argv[i], "--uid") && i + 1 < argc)
 			uid = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--userns"))
-			userns = 1;
+			userns = may_lock = 1;
 		else
 			goto usage;
 	}

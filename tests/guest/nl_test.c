@@ -51,6 +51,7 @@ struct reply {
 	int nat64_len;		/* the first one's */
 	unsigned char embedded[4];	/* JURIS_A_EMBEDDED */
 	long rule_index;	/* JURIS_A_RULE_INDEX, or -1 */
+	int locked;		/* JURIS_A_LOCK in a status reply */
 };
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -164,6 +165,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 		memcpy(r->embedded, nla_data(tb[JURIS_A_EMBEDDED]), 4);
 	if (tb[JURIS_A_RULE_INDEX])
 		r->rule_index = nla_get_u32(tb[JURIS_A_RULE_INDEX]);
+	r->locked = tb[JURIS_A_LOCK] != NULL;
 	if (tb[JURIS_A_NAT64]) {
 		struct nlattr *e, *p[JURIS_PREFIX_A_MAX + 1];
 		int rem;
@@ -274,6 +276,12 @@ static void put_audit_allow(struct nl_msg *msg, const void *arg)
 {
 	nla_put_u8(msg, JURIS_A_MODE, JURIS_MODE_AUDIT);
 	nla_put(msg, JURIS_A_ALLOW, strlen(arg), arg);
+}
+
+/* The lock, alone. */
+static void put_lock(struct nl_msg *msg, const void *arg)
+{
+	nla_put_flag(msg, JURIS_A_LOCK);
 }
 
 /* An attribute given by its type and a 4-byte value. */
@@ -921,6 +929,7 @@ TEST_F(juris, changes_need_cap_net_admin)
 			_exit(4);
 		if (request(&c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r) != -EPERM ||
 		    request(&c, JURIS_CMD_TABLE_COMMIT, put_audit_allow, "US", &r) != -EPERM ||
+		    request(&c, JURIS_CMD_SET_POLICY, put_lock, NULL, &r) != -EPERM ||
 		    request(&c, JURIS_CMD_TABLE_ABORT, NULL, NULL, &r) != -EPERM)
 			_exit(6);
 		_exit(request(&c, JURIS_CMD_SET_POLICY, put_allow, "US", &r) == -EPERM ? 0 : 5);
@@ -1109,6 +1118,49 @@ TEST_F(juris, bad_commit_keeps_table_and_policy)
 	EXPECT_EQ(0, memcmp(r.allow, "IN", 2));
 	expect_table_unchanged(_metadata, self, variant->v6);
 	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_allow, "", &r));
+}
+
+/*
+ * A lock, in a network namespace of the test's own (locking the initial
+ * one would hold the module until reboot): every change is then refused
+ * with "policy is locked", reads still work.
+ */
+TEST_F(juris, lock_refuses_every_change)
+{
+	struct ranges us = one_range(variant->v6, 2, "US", 0);
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct reply r;
+		struct conn c;
+
+		if (unshare(CLONE_NEWNET) || conn_open(&c))
+			_exit(2);
+		if (request(&c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r) ||
+		    request(&c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r) ||
+		    request(&c, JURIS_CMD_TABLE_COMMIT, put_lock, NULL, &r))
+			_exit(3);
+		if (request(&c, JURIS_CMD_GET_STATUS, NULL, NULL, &r) || !r.locked)
+			_exit(4);
+		if (request(&c, JURIS_CMD_SET_POLICY, put_allow, "US", &r) != -EPERM ||
+		    !strstr(r.extack, "policy is locked"))
+			_exit(5);
+		if (request(&c, JURIS_CMD_TABLE_BEGIN, NULL, NULL, &r) != -EPERM ||
+		    request(&c, JURIS_CMD_TABLE_ADD, put_ranges, &us, &r) != -EPERM ||
+		    request(&c, JURIS_CMD_TABLE_COMMIT, NULL, NULL, &r) != -EPERM ||
+		    request(&c, JURIS_CMD_TABLE_ABORT, NULL, NULL, &r) != -EPERM ||
+		    request(&c, JURIS_CMD_SET_POLICY, put_lock, NULL, &r) != -EPERM)
+			_exit(6);
+		if (request(&c, JURIS_CMD_GET_STATUS, NULL, NULL, &r) || r.generation != 1 ||
+		    r.nallow != 0)
+			_exit(7);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -48,7 +48,7 @@ line_of() {
 	[ -n "$n" ] && juris policy show | sed -n "${n}p"
 }
 
-plan 62
+plan 71
 world_setup || { echo "Bail out! topology setup failed"; exit 1; }
 
 cat >/tmp/p1.policy <<EOF
@@ -203,6 +203,36 @@ expect "scope forward: forwarded TCP to US is dropped" ETIMEDOUT from "$client" 
 check "policy set --scope local" juris policy set --scope local
 expect "scope local: the device's own TCP to US is refused" ECONNREFUSED from "$device" tcp 203.0.113.1
 expect "scope local: forwarded TCP to US is not judged" ok from "$client" tcp 203.0.113.1
+
+# 8 (before fail_closed, which reloads the module). juris lock: a lock line
+# applies and locks in one step; every change then fails, the module stays
+# loaded, and the lock ends with its namespace.
+refcnt() {
+	cat /sys/module/juris/refcnt
+}
+setup_ns vault
+printf 'mode enforce\nallow IN\ntable %s\nlock\n' "$HERE/fixture.csv" >/tmp/lock.policy
+refs=$(refcnt)
+check "apply of a file ending in lock" in_ns "$vault" "$JURIS" apply /tmp/lock.policy
+in_ns "$vault" "$JURIS" policy show >/tmp/locked.show
+expect "status and policy show say locked" "locked: yes (no change until the namespace ends);lock" \
+	sh -c "{ $IP netns exec $vault $JURIS status | grep '^locked:'; tail -1 /tmp/locked.show; } | paste -sd ';'"
+# refused CMD...: exit 1, "policy is locked" said, nothing changed
+refused() {
+	in_ns "$vault" "$JURIS" "$@" >/dev/null 2>/tmp/refused.err
+	rc=$?
+	in_ns "$vault" "$JURIS" policy show | diff -q /tmp/locked.show - >/dev/null &&
+		[ "$rc" -eq 1 ] && grep -q "policy is locked" /tmp/refused.err && echo refused
+}
+expect "locked: policy set is refused" refused refused policy set --mode off
+expect "locked: a table load is refused" refused refused table load "$HERE/fixture-moved.csv"
+expect "locked: apply is refused" refused refused apply /tmp/p1.policy
+expect "locked: lock again is refused" refused refused lock
+expect "locked: the module holds one more reference" $((refs + 1)) refcnt
+expect "locked: the module cannot be removed" "in use" \
+	sh -c "rmmod juris 2>/dev/null && echo removed || echo in use"
+$IP netns del "$vault"
+check "the lock ends with its namespace: the reference goes" wait_for 30 sh -c "[ \$(cat /sys/module/juris/refcnt) -eq $refs ]"
 
 # 7. fail_closed: a namespace denies all but special-purpose destinations
 # from its first packet until a policy is set.

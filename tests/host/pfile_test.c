@@ -60,6 +60,7 @@ static bool same(const struct pfile *a, const struct pfile *b)
 	size_t i;
 
 	if (a->mode != b->mode || a->unknown != b->unknown || a->action != b->action ||
+	    a->lock != b->lock ||
 	    a->scope != b->scope || a->set != b->set || memcmp(a->cc, b->cc, sizeof(a->cc)) ||
 	    a->nprefix != b->nprefix || a->nuid != b->nuid || a->nnat64 != b->nnat64)
 		return false;
@@ -159,7 +160,8 @@ static bool test_round_trip(void)
 			  "uid 4294967294 deny\n") &&
 	       round_trip("mode off\n") &&
 	       round_trip("mode audit\ndeny\n") &&
-	       round_trip("mode audit\nallow\nscope local\n");
+	       round_trip("mode audit\nallow\nscope local\n") &&
+	       round_trip("lock\nmode enforce\n");
 }
 
 /* Comments, blanks, commas, case, several lines of a list. */
@@ -249,7 +251,9 @@ static const struct {
 	{ "table\n", 1, "table needs one or more files" },
 	{ "table a.csv\ntable b.csv\n", 2, "table is given twice: first on line 1" },
 	{ "allow IN\nrule 5\n", 2,
-	  "unknown directive: 'rule' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64 or uid)" },
+	  "unknown directive: 'rule' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64, uid or lock)" },
+	{ "mode off\nlock now\n", 2, "lock takes no value" },
+	{ "lock\nmode off\nlock\n", 3, "lock is given twice: first on line 1" },
 	{ "mode enforce\n\0mode off\n", 2, "a NUL byte: this is not a text file" },
 };
 
