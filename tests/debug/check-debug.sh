@@ -10,11 +10,11 @@
 # with "N passed, N failed".
 # Usage: tests/debug/check-debug.sh   (from anywhere; make check-debug)
 # Env: JURIS_CACHE        where the kernel is cached (see build-kernel.sh)
-#      JURIS_DEBUG_TIMEOUT the guest's time limit in seconds (default 3600)
+#      JURIS_DEBUG_TIMEOUT the guest's time limit in seconds (default 5400)
 set -u
 cd "$(dirname "$0")/../.."
 B=build
-TIMEOUT=${JURIS_DEBUG_TIMEOUT:-3600}
+TIMEOUT=${JURIS_DEBUG_TIMEOUT:-5400}
 
 now() { date +%s; }
 t_all=$(now)
