@@ -13,6 +13,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "events.h"
 #include "hooks.h"
 #include "juris.h"
 #include "reject.h"
@@ -23,9 +24,15 @@
  */
 #define JURIS_PRIORITY (NF_IP_PRI_FILTER + 10)
 
+/* What decided a packet's verdict, for its event. */
+struct why {
+	u8 rule;		/* enum juris_rule */
+	const struct juris_uid_rule *uid;
+};
+
 static unsigned int judge(struct juris_net *jn, const struct juris_policy *policy,
 			  struct sk_buff *skb, const struct nf_hook_state *state,
-			  enum juris_verdict verdict, u16 cc, u8 proto)
+			  enum juris_verdict verdict, u16 cc, u8 proto, const struct why *why)
 {
 	struct juris_count __percpu *c;
 	int err;
@@ -35,6 +42,10 @@ static unsigned int judge(struct juris_net *jn, const struct juris_policy *polic
 	this_cpu_inc(c->packets);
 	this_cpu_add(c->bytes, skb->len);
 
+	if (verdict == JURIS_VERDICT_ALLOW)
+		return NF_ACCEPT;
+	if (policy->event_rate)
+		juris_event(jn, policy, skb, state, verdict, cc, why->rule, why->uid);
 	if (verdict != JURIS_VERDICT_DENY)
 		return NF_ACCEPT;
 	if (state->hook != NF_INET_LOCAL_OUT) {
@@ -99,16 +110,19 @@ static unsigned int hook4(void *priv, struct sk_buff *skb,
 	const struct juris_policy *policy = rcu_dereference(jn->policy);
 	enum juris_verdict verdict;
 	const struct iphdr *iph;
+	struct why why;
 	u16 cc;
 
 	if (!judged(policy, state))
 		return NF_ACCEPT;
 	iph = ip_hdr(skb);
 	if (to_self(state))
-		return judge(jn, policy, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
-	verdict = juris_judge_v4(policy, policy->table, ntohl(iph->daddr),
-				 uid_rule(policy, skb, state), &cc, NULL);
-	return judge(jn, policy, skb, state, verdict, cc, iph->protocol);
+		return judge(jn, policy, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0,
+			     NULL);
+	why.uid = uid_rule(policy, skb, state);
+	verdict = juris_judge_v4(policy, policy->table, ntohl(iph->daddr), why.uid, &cc,
+				 &why.rule);
+	return judge(jn, policy, skb, state, verdict, cc, iph->protocol, &why);
 }
 
 static unsigned int hook6(void *priv, struct sk_buff *skb,
@@ -119,6 +133,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 	enum juris_verdict verdict;
 	const struct ipv6hdr *ip6h;
 	juris_u128 daddr;
+	struct why why;
 	u16 cc;
 	u8 proto;
 
@@ -130,9 +145,10 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		(u64)ntohl(ip6h->daddr.s6_addr32[2]) << 32 |
 		ntohl(ip6h->daddr.s6_addr32[3]);
 	if (to_self(state))
-		return judge(jn, policy, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0);
-	verdict = juris_judge_v6(policy, policy->table, daddr,
-				 uid_rule(policy, skb, state), &cc, NULL);
+		return judge(jn, policy, skb, state, JURIS_VERDICT_ALLOW, JURIS_CC_SPECIAL, 0,
+			     NULL);
+	why.uid = uid_rule(policy, skb, state);
+	verdict = juris_judge_v6(policy, policy->table, daddr, why.uid, &cc, &why.rule);
 	proto = ip6h->nexthdr;
 	/* The errno depends on the transport, past any extension headers. */
 	if (verdict == JURIS_VERDICT_DENY && state->hook == NF_INET_LOCAL_OUT) {
@@ -141,7 +157,7 @@ static unsigned int hook6(void *priv, struct sk_buff *skb,
 		if (ipv6_skip_exthdr(skb, sizeof(*ip6h), &proto, &frag_off) < 0)
 			proto = ip6h->nexthdr;
 	}
-	return judge(jn, policy, skb, state, verdict, cc, proto);
+	return judge(jn, policy, skb, state, verdict, cc, proto, &why);
 }
 
 static int hooks_register(struct net *net, struct juris_net *jn)
@@ -172,10 +188,10 @@ static int hooks_register(struct net *net, struct juris_net *jn)
 }
 
 /*
- * The counters come with the first hooks and stay: turning juris off and
- * on again keeps the counts.
+ * The counters and the event queue come with the first hooks and stay:
+ * turning juris off and on again keeps the counts.
  */
-static int counts_alloc(struct juris_net *jn)
+static int counts_alloc(struct net *net, struct juris_net *jn)
 {
 	struct juris_count __percpu *c;
 	int v;
@@ -189,6 +205,14 @@ static int counts_alloc(struct juris_net *jn)
 			return -ENOMEM;
 		/* Zeroed before it is seen: status and dumps read it unlocked. */
 		smp_store_release(&jn->counts[v], c);
+	}
+	if (!jn->events) {
+		struct juris_events *e = juris_events_new(net);
+
+		if (!e)
+			return -ENOMEM;
+		/* Whole before status reads it unlocked. */
+		smp_store_release(&jn->events, e);
 	}
 	return 0;
 }
@@ -204,7 +228,7 @@ int juris_hooks_set(struct net *net, struct juris_net *jn, bool on)
 		jn->hooked = false;
 		return 0;
 	}
-	ret = counts_alloc(jn);
+	ret = counts_alloc(net, jn);
 	if (!ret)
 		ret = hooks_register(net, jn);
 	if (!ret)

@@ -10,6 +10,7 @@
 #include "policy.h"
 #include "table.h"
 
+struct juris_events;
 struct juris_txn;
 
 /* One counter slot, per CPU. */
@@ -28,6 +29,8 @@ struct juris_net {
 	 * before (the namespace has counted nothing).
 	 */
 	struct juris_count __percpu *counts[__JURIS_VERDICT_LAST];
+	/* Allocated with the counters, then kept; see events.h. */
+	struct juris_events *events;
 	struct mutex lock;	/* serialises writers of all the fields */
 	struct juris_txn *txn;	/* the table load in progress, if any */
 	/*

@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <net/genetlink.h>
 
+#include "events.h"
 #include "hooks.h"
 #include "juris.h"
 #include "netlink.h"
@@ -73,7 +74,7 @@ static int __net_init juris_net_init(struct net *net)
 		policy->unknown = JURIS_UNKNOWN_DENY;
 		policy->initial = true;
 	}
-	/* No hooks and no counters until a mode other than off. */
+	/* Hooks, counters and events come with a mode other than off. */
 	mutex_lock(&jn->lock);
 	ret = juris_policy_publish(net, jn, policy);
 	mutex_unlock(&jn->lock);
@@ -107,6 +108,7 @@ static void __net_exit juris_net_exit(struct net *net)
 	mutex_unlock(&jn->lock);
 	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
 		free_percpu(jn->counts[v]);
+	juris_events_free(jn->events);
 }
 
 static struct pernet_operations juris_net_ops = {

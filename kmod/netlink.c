@@ -13,6 +13,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
+#include "events.h"
 #include "hooks.h"
 #include "juris.h"
 #include "netlink.h"
@@ -113,6 +114,11 @@ static const struct nla_policy juris_nl_nat64_policy[JURIS_PREFIX_A_MAX + 1] = {
 				    .reject_message = "a NAT64 prefix takes no action" },
 };
 
+/* Not const: 6.1's policy points at a mutable one. */
+static struct netlink_range_validation event_rate_range = {
+	.max = JURIS_MAX_EVENT_RATE,
+};
+
 /* SET_POLICY's, and COMMIT's: a table and a policy switch together. */
 static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_MODE] = NLA_POLICY_MAX(NLA_U8, JURIS_MODE_MAX),
@@ -126,6 +132,9 @@ static const struct nla_policy juris_nl_set_policy_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_ACTION] = NLA_POLICY_MAX(NLA_U8, JURIS_ACTION_MAX),
 	[JURIS_A_SCOPE] = NLA_POLICY_RANGE(NLA_U8, 1, JURIS_SCOPE_MASK),
 	[JURIS_A_NAT64] = NLA_POLICY_NESTED_ARRAY(juris_nl_nat64_policy),
+	[JURIS_A_EVENT_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &event_rate_range),
+	[JURIS_A_EVENT_BURST] = NLA_POLICY_RANGE(NLA_U32, 1, JURIS_MAX_EVENT_BURST),
+	[JURIS_A_LOG] = NLA_POLICY_MAX(NLA_U8, JURIS_LOG_MAX),
 	[JURIS_A_LOCK] = { .type = NLA_FLAG },
 };
 
@@ -650,6 +659,9 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		      nla_put_u8(msg, JURIS_A_UNKNOWN, policy->unknown) ||
 		      nla_put_u8(msg, JURIS_A_ACTION, policy->action) ||
 		      nla_put_u8(msg, JURIS_A_SCOPE, policy->scope) ||
+		      nla_put_u32(msg, JURIS_A_EVENT_RATE, policy->event_rate) ||
+		      nla_put_u32(msg, JURIS_A_EVENT_BURST, policy->event_burst) ||
+		      nla_put_u8(msg, JURIS_A_LOG, policy->log) ||
 		      (policy->initial && nla_put_flag(msg, JURIS_A_INITIAL)) ||
 		      (READ_ONCE(jn->locked) && nla_put_flag(msg, JURIS_A_LOCK)) ||
 		      put_set(msg, policy) || put_nat64(msg, policy) || put_prefixes(msg, policy) ||
@@ -659,7 +671,9 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 			nlmsg_free(msg);
 			continue;
 		}
-		if (put_counts(msg, JURIS_A_TOTALS, totals))
+		if (put_counts(msg, JURIS_A_TOTALS, totals) ||
+		    nla_put_u64_64bit(msg, JURIS_A_SUPPRESSED,
+				      juris_events_suppressed(READ_ONCE(jn->events)), JURIS_A_PAD))
 			goto err_size;
 		genlmsg_end(msg, hdr);
 		return genlmsg_reply(msg, info);
@@ -804,6 +818,12 @@ static struct juris_policy *policy_req_build(struct juris_net *jn, struct genl_i
 		new->action = nla_get_u8(attrs[JURIS_A_ACTION]);
 	if (attrs[JURIS_A_SCOPE])
 		new->scope = nla_get_u8(attrs[JURIS_A_SCOPE]);
+	if (attrs[JURIS_A_EVENT_RATE])
+		new->event_rate = nla_get_u32(attrs[JURIS_A_EVENT_RATE]);
+	if (attrs[JURIS_A_EVENT_BURST])
+		new->event_burst = nla_get_u32(attrs[JURIS_A_EVENT_BURST]);
+	if (attrs[JURIS_A_LOG])
+		new->log = nla_get_u8(attrs[JURIS_A_LOG]);
 	if (req->has_nat64) {
 		new->nnat64 = req->nnat64;
 		memcpy(new->nat64, req->nat64, sizeof(new->nat64));
@@ -1115,29 +1135,6 @@ static int juris_nl_table_abort(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/*
- * Which prefix rule decides for addr: the longest covering it, block on a
- * tie, as the spans say. For lookup only: the packet path has the spans.
- */
-static u32 prefix_rule_index(const struct juris_policy *p, int bits, juris_u128 addr)
-{
-	u32 i, best = 0;
-	int len = -1;
-
-	for (i = 0; i < p->nprefix; ++i) {
-		const struct juris_prefix_rule *r = &p->prefix[i];
-		juris_u128 start = (juris_u128)r->hi << 64 | r->lo;
-
-		if (r->bits != bits || (r->len && (addr ^ start) >> (bits - r->len)))
-			continue;
-		if (r->len > len || (r->len == len && r->action == JURIS_PREFIX_BLOCK)) {
-			len = r->len;
-			best = i;
-		}
-	}
-	return best;
-}
-
 static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 {
 	struct juris_net *jn = juris_net(genl_info_net(info));
@@ -1194,7 +1191,7 @@ static int juris_nl_lookup(struct sk_buff *skb, struct genl_info *info)
 	verdict = juris_policy_eval(policy, idx, bits == 32 ? juris_prefix_v4(policy, addr) :
 				    juris_prefix_v6(policy, addr), uid, &rule);
 	if (rule == JURIS_RULE_PREFIX)
-		index = prefix_rule_index(policy, bits, addr);
+		index = juris_prefix_rule_index(policy, bits, addr);
 	else if (rule == JURIS_RULE_UID)
 		index = uid - policy->uid;
 	rcu_read_unlock();
@@ -1293,6 +1290,25 @@ static const struct genl_ops juris_nl_ops[] = {
 };
 
 /*
+ * Events tell who talks to whom: only a socket opened by CAP_NET_ADMIN in
+ * the namespace's user namespace may join. The flag came to 6.1 with a
+ * stable update (6.1.0-56 in Debian, android14-6.1): older headers have
+ * no way to enforce it, so juris does not build against them.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "juris needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.1.60 or later)"
+#endif
+
+enum {
+	JURIS_MCGRP_EVENTS_ID,
+};
+
+static const struct genl_multicast_group juris_mcgrps[] = {
+	[JURIS_MCGRP_EVENTS_ID] = { .name = JURIS_MCGRP_EVENTS,
+				    .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+/*
  * resv_start_op stays 0: every command gets the kernel's strict checks
  * (unknown attributes, trailing data, reserved header fields).
  */
@@ -1305,7 +1321,66 @@ static struct genl_family juris_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = juris_nl_ops,
 	.n_ops = ARRAY_SIZE(juris_nl_ops),
+	.mcgrps = juris_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(juris_mcgrps),
 };
+
+struct sk_buff *juris_nl_event_msg(const struct juris_event *ev, u64 seq, u64 suppressed,
+				   u32 uid)
+{
+	int alen = ev->family == AF_INET ? 4 : 16;
+	struct sk_buff *msg;
+	u8 cc[2];
+	void *hdr;
+
+	/* Sized to fit: a listener's receive buffer holds more of them. */
+	msg = genlmsg_new(4 * nla_total_size_64bit(8) + 6 * nla_total_size(1) +
+			  4 * nla_total_size(16) + 2 * nla_total_size(2) +
+			  3 * nla_total_size(4) + nla_total_size(2), GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	hdr = genlmsg_put(msg, 0, 0, &juris_family, 0, JURIS_CMD_EVENT);
+	if (!hdr)
+		goto err;
+	if (nla_put_u64_64bit(msg, JURIS_A_SEQ, seq, JURIS_A_PAD) ||
+	    nla_put_u64_64bit(msg, JURIS_A_TIME, ev->time, JURIS_A_PAD) ||
+	    nla_put_u8(msg, JURIS_A_VERDICT, ev->verdict) ||
+	    nla_put_u8(msg, JURIS_A_MODE, ev->mode) ||
+	    nla_put_u8(msg, JURIS_A_HOOK, ev->hook) ||
+	    nla_put_u8(msg, JURIS_A_FAMILY, ev->family) ||
+	    nla_put_u8(msg, JURIS_A_PROTO, ev->proto) ||
+	    nla_put(msg, JURIS_A_SRC, alen, ev->src) ||
+	    nla_put(msg, JURIS_A_DST, alen, ev->dst) ||
+	    (ev->has_ports && (nla_put_u16(msg, JURIS_A_SPORT, ev->sport) ||
+			       nla_put_u16(msg, JURIS_A_DPORT, ev->dport))) ||
+	    (ev->embeds && nla_put(msg, JURIS_A_EMBEDDED, 4, ev->embedded)) ||
+	    nla_put(msg, JURIS_A_RANGE_START, ev->seg_len, ev->start) ||
+	    nla_put(msg, JURIS_A_RANGE_END, ev->seg_len, ev->end) ||
+	    nla_put_u8(msg, JURIS_A_RULE, ev->rule) ||
+	    ((ev->rule == JURIS_RULE_PREFIX || ev->rule == JURIS_RULE_UID) &&
+	     nla_put_u32(msg, JURIS_A_RULE_INDEX, ev->rule_index)) ||
+	    (ev->has_uid && nla_put_u32(msg, JURIS_A_UID, uid)) ||
+	    nla_put_u64_64bit(msg, JURIS_A_TABLE_GEN, ev->generation, JURIS_A_PAD) ||
+	    nla_put_u64_64bit(msg, JURIS_A_SUPPRESSED, suppressed, JURIS_A_PAD))
+		goto err;
+	if (ev->cc && ev->cc < JURIS_CC_SPECIAL) {
+		juris_cc_code(ev->cc, cc);
+		if (nla_put(msg, JURIS_A_COUNTRY, 2, cc))
+			goto err;
+	}
+	genlmsg_end(msg, hdr);
+	return msg;
+
+err:
+	nlmsg_free(msg);
+	return NULL;
+}
+
+void juris_nl_event_send(struct net *net, struct sk_buff *msg)
+{
+	/* No listener (ESRCH) or a full one (ENOBUFS): the stream says. */
+	genlmsg_multicast_netns(&juris_family, net, msg, 0, JURIS_MCGRP_EVENTS_ID, GFP_ATOMIC);
+}
 
 /*
  * A loader that exits or is killed mid-load leaves nothing behind. Every
@@ -1357,6 +1432,8 @@ err_family:
 
 void juris_netlink_uninit(void)
 {
+	/* Work items may still run: they send nothing from now on. */
+	juris_events_stop();
 	netlink_unregister_notifier(&juris_nl_notifier);
 	genl_unregister_family(&juris_family);
 }

@@ -329,6 +329,9 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 		p->unknown = JURIS_UNKNOWN_ALLOW;
 		p->action = JURIS_ACTION_DROP;
 		p->scope = JURIS_SCOPE_MASK;
+		p->event_rate = JURIS_DEFAULT_EVENT_RATE;
+		p->event_burst = JURIS_DEFAULT_EVENT_BURST;
+		p->log = JURIS_LOG_OFF;
 	}
 	x = (u8 *)(p + 1);
 	s6.start6 = (u64 *)x;
@@ -399,6 +402,25 @@ const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 ku
 		return NULL;
 	i = last_at_or_below(p->uidspan, p->nuidspan, kuid);
 	return p->uidrule[i] == JURIS_UID_NONE ? NULL : &p->uid[p->uidrule[i]];
+}
+
+u32 juris_prefix_rule_index(const struct juris_policy *p, int bits, juris_u128 addr)
+{
+	u32 i, best = 0;
+	int len = -1;
+
+	for (i = 0; i < p->nprefix; ++i) {
+		const struct juris_prefix_rule *r = &p->prefix[i];
+		juris_u128 start = (juris_u128)r->hi << 64 | r->lo;
+
+		if (r->bits != bits || (r->len && (addr ^ start) >> (bits - r->len)))
+			continue;
+		if (r->len > len || (r->len == len && r->action == JURIS_PREFIX_BLOCK)) {
+			len = r->len;
+			best = i;
+		}
+	}
+	return best;
 }
 
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr)

@@ -62,6 +62,9 @@ struct juris_policy {
 	u8 scope;		/* JURIS_SCOPE_* bits */
 	bool deny;		/* set lists the countries not approved */
 	bool initial;		/* fail_closed's, until a policy is set */
+	u8 log;			/* enum juris_log */
+	u32 event_rate;		/* events a second; 0: none */
+	u32 event_burst;
 	u8 nnat64;
 	u8 nat64_len[JURIS_MAX_NAT64];
 	juris_u128 nat64[JURIS_MAX_NAT64];	/* configured NAT64 prefixes */
@@ -106,7 +109,8 @@ struct juris_rules {
 
 /*
  * A copy of base (or of the initial policy: off, unknown allowed, no
- * country, no rule, drop, both scopes, no table) with the rules given (r may be NULL). They must be
+ * country, no rule, drop, both scopes, the default event rate, no kernel
+ * log, no table) with the rules given (r may be NULL). They must be
  * valid; prefix rules need not be sorted, and duplicates are dropped.
  * NULL when out of memory. Free with kvfree().
  */
@@ -115,6 +119,13 @@ struct juris_policy *juris_policy_new(const struct juris_policy *base,
 
 /* The first UID rule covering kernel uid kuid, or NULL. */
 const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 kuid);
+
+/*
+ * The index in p->prefix of the prefix rule that decides for addr (bits 32
+ * or 128): the longest covering it, block on a tie. For lookup and events,
+ * not per packet: the packet path has the spans.
+ */
+u32 juris_prefix_rule_index(const struct juris_policy *p, int bits, juris_u128 addr);
 
 /* The action of the longest prefix rule covering addr. */
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr);

@@ -23,6 +23,11 @@ const char *const action_names[__JURIS_ACTION_LAST] = {
 	[JURIS_ACTION_REJECT] = "reject",
 };
 
+const char *const log_names[__JURIS_LOG_LAST] = {
+	[JURIS_LOG_OFF] = "off",
+	[JURIS_LOG_KERNEL] = "kernel",
+};
+
 const char *const verdict_names[__JURIS_VERDICT_LAST] = {
 	[JURIS_VERDICT_ALLOW] = "allow",
 	[JURIS_VERDICT_DENY] = "deny",

@@ -23,6 +23,7 @@ struct juris_count {
 extern const char *const mode_names[__JURIS_MODE_LAST];
 extern const char *const unknown_names[__JURIS_UNKNOWN_LAST];
 extern const char *const action_names[__JURIS_ACTION_LAST];
+extern const char *const log_names[__JURIS_LOG_LAST];
 /* What lookup says the policy would do: "allow", "deny", "audit". */
 extern const char *const verdict_names[__JURIS_VERDICT_LAST];
 /* What counters say happened: "allowed", "denied", "audited". */

@@ -29,7 +29,8 @@ static const struct {
 	  "             [--action drop|reject] [--scope local,forward]\n"
 	  "             [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]\n"
 	  "             [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]\n"
-	  "             [--nat64 PREFIX,...] [--clear-nat64]",
+	  "             [--nat64 PREFIX,...] [--clear-nat64]\n"
+	  "             [--event-rate PER_SECOND[,BURST]] [--log kernel|off]",
 	  "change the policy; options not given keep their value, and the\n"
 	  "      prefix options together replace every prefix rule, the --uid ones\n"
 	  "      (first match wins) every UID rule, the --nat64 ones every NAT64 prefix" },
@@ -38,6 +39,10 @@ static const struct {
 	{ "lock", lock_main, "",
 	  "freeze the table and policy of this network namespace until it ends\n"
 	  "      (the initial one: until reboot); every change then fails" },
+	{ "monitor", monitor_main, "[--json] [--rcvbuf BYTES]",
+	  "print each denied or audited packet's event as it comes (JSON Lines\n"
+	  "      with --json) until interrupted; needs CAP_NET_ADMIN. Events its\n"
+	  "      receive buffer (8 MiB) overflows with are reported as lost" },
 	{ "status", status_main, "[--json]",
 	  "show the policy, the loaded table and the verdict totals" },
 	{ "lookup", lookup_main, "ADDR [--uid UID] [--json]",

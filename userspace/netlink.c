@@ -53,6 +53,19 @@ static const struct nla_policy reply_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_INITIAL]	= { .type = NLA_FLAG },
 	[JURIS_A_EMBEDDED]	= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 4 },
 	[JURIS_A_LOCK]		= { .type = NLA_FLAG },
+	[JURIS_A_EVENT_RATE]	= { .type = NLA_U32 },
+	[JURIS_A_EVENT_BURST]	= { .type = NLA_U32 },
+	[JURIS_A_LOG]		= { .type = NLA_U8 },
+	[JURIS_A_SUPPRESSED]	= { .type = NLA_U64 },
+	[JURIS_A_SEQ]		= { .type = NLA_U64 },
+	[JURIS_A_TIME]		= { .type = NLA_U64 },
+	[JURIS_A_HOOK]		= { .type = NLA_U8 },
+	[JURIS_A_FAMILY]	= { .type = NLA_U8 },
+	[JURIS_A_PROTO]		= { .type = NLA_U8 },
+	[JURIS_A_SRC]		= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[JURIS_A_DST]		= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
+	[JURIS_A_SPORT]		= { .type = NLA_U16 },
+	[JURIS_A_DPORT]		= { .type = NLA_U16 },
 };
 
 static const struct nla_policy counts_policy[JURIS_COUNTS_A_MAX + 1] = {
@@ -77,7 +90,7 @@ struct request {
 };
 
 /* libnl reports its own codes; callers deal in errno only. */
-static int nle_to_errno(int nle)
+int juris_nl_errno(int nle)
 {
 	switch (nle < 0 ? -nle : nle) {
 	case NLE_NOMEM:		return -ENOMEM;
@@ -208,6 +221,11 @@ static int on_dump_intr(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+int juris_nl_parse(struct nl_msg *msg, struct nlattr *tb[JURIS_A_MAX + 1])
+{
+	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, JURIS_A_MAX, reply_policy) < 0 ? -EBADMSG : 0;
+}
+
 static int on_valid(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[JURIS_A_MAX + 1];
@@ -217,7 +235,7 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	/* A bad reply is remembered, but the ACK must still be read. */
 	if (req->err || !req->fn)
 		return NL_SKIP;
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, JURIS_A_MAX, reply_policy) < 0) {
+	if (juris_nl_parse(msg, tb) < 0) {
 		req->err = -EBADMSG;
 		return NL_SKIP;
 	}
@@ -280,7 +298,7 @@ int juris_nl_request(struct juris_nl *nl, struct nl_msg *msg,
 	ret = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0) {
-		req.err = nle_to_errno(ret);
+		req.err = juris_nl_errno(ret);
 		goto out;
 	}
 	while (!req.done) {
@@ -291,7 +309,7 @@ int juris_nl_request(struct juris_nl *nl, struct nl_msg *msg,
 			break;
 		}
 		if (ret < 0 && !req.done) {
-			req.err = nle_to_errno(ret);
+			req.err = juris_nl_errno(ret);
 			break;
 		}
 	}
@@ -372,7 +390,7 @@ static int resolve_family(struct juris_nl *nl)
 
 	ret = genl_ctrl_alloc_cache(nl->sk, &cache);
 	if (ret < 0) {
-		ret = nle_to_errno(ret);
+		ret = juris_nl_errno(ret);
 		fprintf(stderr, "juris: cannot list the generic netlink families: %s\n",
 			juris_strerror(ret));
 		return ret;
@@ -407,7 +425,7 @@ int juris_nl_open(struct juris_nl *nl)
 	}
 	ret = genl_connect(nl->sk);
 	if (ret < 0) {
-		ret = nle_to_errno(ret);
+		ret = juris_nl_errno(ret);
 		fprintf(stderr, "juris: cannot open a generic netlink socket: %s\n",
 			juris_strerror(ret));
 		goto err;
@@ -418,7 +436,7 @@ int juris_nl_open(struct juris_nl *nl)
 	set_flag(nl, NETLINK_CAP_ACK);
 	ret = nl_socket_set_buffer_size(nl->sk, SOCK_BUF_BYTES, SOCK_BUF_BYTES);
 	if (ret < 0) {
-		ret = nle_to_errno(ret);
+		ret = juris_nl_errno(ret);
 		fprintf(stderr, "juris: cannot size the netlink socket buffers: %s\n",
 			juris_strerror(ret));
 		goto err;

@@ -54,6 +54,12 @@ int juris_nl_request(struct juris_nl *nl, struct nl_msg *msg,
 int juris_nl_get_counts(struct nlattr *attr,
 			struct juris_count counts[__JURIS_VERDICT_LAST]);
 
+/* A message's attributes, checked as replies are; 0 or -EBADMSG. */
+int juris_nl_parse(struct nl_msg *msg, struct nlattr *tb[JURIS_A_MAX + 1]);
+
+/* libnl's codes into -errno. */
+int juris_nl_errno(int nle);
+
 /* Words for a -errno from the functions above, for a person to read. */
 const char *juris_strerror(int err);
 

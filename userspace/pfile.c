@@ -13,7 +13,7 @@
 #include "pfile.h"
 
 static const char *const key_words[] = { "mode", "unknown", "action", "scope", "table",
-					 "lock", "allow or deny" };
+					 "lock", "event-rate", "log", "allow or deny" };
 
 static const char blanks[] = " \t\r";
 static const char separators[] = " \t\r,";
@@ -131,6 +131,63 @@ static int parse_countries(const char *s, const char *end, uint8_t *codes, size_
 			;
 		if (i == *n)
 			memcpy(codes + 2 * (*n)++, c, 2);
+	}
+	return 0;
+}
+
+/* A decimal number from min to max, for what. */
+static int parse_number(const char *what, const char *w, size_t len, long min, long max,
+			long *out, char *why, size_t size)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < len && w[i] >= '0' && w[i] <= '9' && v <= max; i++)
+		v = 10 * v + (w[i] - '0');
+	if (!len || i < len || v < min || v > max) {
+		snprintf(why, size, "invalid %s: '%.*s' (expected a number from %ld to %ld)",
+			 what, (int)len, w, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* event-rate PER_SECOND [BURST]: the burst defaults to twice the rate. */
+static int parse_event_rate(struct pfile *p, const char *s, const char *end, char *why,
+			    size_t size)
+{
+	const char *w;
+	size_t len;
+	int ret;
+
+	w = next_item(&s, end, &len);
+	if (!w) {
+		snprintf(why, size, "event-rate needs a rate: events a second, 0 for none");
+		return -EINVAL;
+	}
+	ret = parse_number("event rate", w, len, 0, JURIS_MAX_EVENT_RATE, &p->event_rate, why,
+			   size);
+	if (ret < 0)
+		return ret;
+	w = next_item(&s, end, &len);
+	if (!w) {
+		p->event_burst = p->event_rate * 2;
+		if (p->event_burst < 1)
+			p->event_burst = 1;
+		if (p->event_burst > JURIS_MAX_EVENT_BURST)
+			p->event_burst = JURIS_MAX_EVENT_BURST;
+		return 0;
+	}
+	ret = parse_number("event burst", w, len, 1, JURIS_MAX_EVENT_BURST, &p->event_burst,
+			   why, size);
+	if (ret < 0)
+		return ret;
+	w = next_item(&s, end, &len);
+	if (w) {
+		snprintf(why, size, "event-rate takes a rate and a burst: unexpected '%.*s'",
+			 (int)len, w);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -285,7 +342,8 @@ static int parse_set(struct pfile *p, int kind, unsigned long line, const char *
 void pfile_init(struct pfile *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->mode = p->unknown = p->action = p->scope = -1;
+	p->mode = p->unknown = p->action = p->scope = p->log = -1;
+	p->event_rate = p->event_burst = -1;
 }
 
 void pfile_free(struct pfile *p)
@@ -305,6 +363,7 @@ int pfile_directive(struct pfile *p, const char *text, size_t len, unsigned long
 	static const char *const words[] = {
 		[PFILE_MODE] = "mode", [PFILE_UNKNOWN] = "unknown", [PFILE_ACTION] = "action",
 		[PFILE_SCOPE] = "scope", [PFILE_TABLE] = "table", [PFILE_LOCK] = "lock",
+		[PFILE_EVENT_RATE] = "event-rate", [PFILE_LOG] = "log",
 	};
 	const char *end = text + len, *s = text, *w;
 	size_t wlen;
@@ -340,6 +399,11 @@ int pfile_directive(struct pfile *p, const char *text, size_t len, unsigned long
 				&p->action, why, size);
 	case PFILE_SCOPE:
 		return parse_scope(s, end, &p->scope, why, size);
+	case PFILE_EVENT_RATE:
+		return parse_event_rate(p, s, end, why, size);
+	case PFILE_LOG:
+		return one_word("log", log_names, ARRAY_SIZE(log_names), s, end, &p->log, why,
+				size);
 	case PFILE_LOCK:
 		if (next_item(&s, end, &wlen)) {
 			snprintf(why, size, "lock takes no value");
@@ -366,7 +430,7 @@ int pfile_directive(struct pfile *p, const char *text, size_t len, unsigned long
 		return parse_prefixes(p, "nat64", 0, s, end, why, size);
 	if (word_is(w, wlen, "uid"))
 		return parse_uid(p, s, end, why, size);
-	snprintf(why, size, "unknown directive: '%.*s' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64, uid or lock)",
+	snprintf(why, size, "unknown directive: '%.*s' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64, uid, event-rate, log or lock)",
 		 (int)wlen, w);
 	return -EINVAL;
 }
@@ -444,6 +508,12 @@ int pfile_complete(struct pfile *p, struct parse_error *err)
 		p->action = JURIS_ACTION_DROP;
 	if (p->scope < 0)
 		p->scope = JURIS_SCOPE_LOCAL | JURIS_SCOPE_FORWARD;
+	if (p->event_rate < 0) {
+		p->event_rate = JURIS_DEFAULT_EVENT_RATE;
+		p->event_burst = JURIS_DEFAULT_EVENT_BURST;
+	}
+	if (p->log < 0)
+		p->log = JURIS_LOG_OFF;
 	if (!p->set)
 		p->set = JURIS_A_ALLOW;
 	p->has_prefixes = p->has_uids = p->has_nat64 = true;
@@ -487,6 +557,10 @@ void pfile_write(FILE *f, const struct pfile *p, unsigned long first_line,
 	if (p->scope > 0 && ++line)
 		fprintf(f, "scope%s%s\n", p->scope & JURIS_SCOPE_LOCAL ? " local" : "",
 			p->scope & JURIS_SCOPE_FORWARD ? " forward" : "");
+	if (p->event_rate >= 0 && ++line)
+		fprintf(f, "event-rate %ld %ld\n", p->event_rate, p->event_burst);
+	if (p->log >= 0 && ++line)
+		fprintf(f, "log %s\n", log_names[p->log]);
 	at.nat64 = line + 1;
 	for (i = 0; i < p->nnat64; i++, line++)
 		write_prefix(f, "nat64", &p->nat64[i]);

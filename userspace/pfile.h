@@ -9,6 +9,8 @@
  *   exempt PREFIX...              block PREFIX...
  *   nat64 PREFIX...               (IPv6, of length 32, 40, 48, 56, 64 or 96)
  *   uid A[-B] exempt|block|allow CC...|deny CC...
+ *   event-rate PER_SECOND [BURST] (events: 0 for none; BURST 1 to 1024)
+ *   log kernel|off                (a kernel log line per event, or none)
  *   lock                          (no change ever again: juris lock)
  *
  * Lists take blanks or commas. One parser serves juris apply (a file) and
@@ -48,12 +50,15 @@ enum pfile_key {
 	PFILE_SCOPE,
 	PFILE_TABLE,
 	PFILE_LOCK,
+	PFILE_EVENT_RATE,
+	PFILE_LOG,
 	PFILE_SET,			/* the first allow or deny line */
 	__PFILE_KEYS
 };
 
 struct pfile {
-	int mode, unknown, action, scope;	/* -1: not given */
+	int mode, unknown, action, scope, log;	/* -1: not given */
+	long event_rate, event_burst;	/* -1: not given */
 	int set;			/* 0: not given, else JURIS_A_ALLOW or JURIS_A_DENY */
 	bool lock;			/* lock the namespace once applied */
 	bool cc[26][26];		/* the countries the set lists */
@@ -94,7 +99,7 @@ int pfile_parse_file(const char *path, struct pfile *p, struct parse_error *err)
 /*
  * What juris apply sends: every directive the file did not give takes its
  * default (unknown allow, action drop, scope local forward, no set, no
- * rules). A file must say its mode: -EINVAL with the reason in @err if not.
+ * rules, event-rate 100 200, log off). A file must say its mode: -EINVAL with the reason in @err if not.
  */
 int pfile_complete(struct pfile *p, struct parse_error *err);
 

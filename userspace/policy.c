@@ -27,16 +27,19 @@
 	"                        [--exempt PREFIX,...] [--block PREFIX,...] [--clear-prefixes]\n" \
 	"                        [--uid 'UID[-UID] exempt|block|allow CC,...|deny CC,...']... [--clear-uids]\n" \
 	"                        [--nat64 PREFIX,...] [--clear-nat64]\n" \
+	"                        [--event-rate PER_SECOND[,BURST]] [--log kernel|off]\n" \
 	"       juris policy show\n"
 
 /* The options of set, each the directive of the same name. */
 static const char *const directives[] = {
 	"mode", "allow", "deny", "unknown", "action", "scope", "exempt", "block", "uid", "nat64",
+	"event-rate", "log",
 };
 
 size_t policy_msg_size(const struct pfile *p)
 {
-	return 4 * nla_total_size(1) + nla_total_size(0) + nla_total_size(2 * 26 * 26) +
+	return 5 * nla_total_size(1) + 2 * nla_total_size(4) + nla_total_size(0) +
+	       nla_total_size(2 * 26 * 26) +
 	       nla_total_size(0) + p->nprefix * (2 * NLA_HDRLEN + nla_total_size(16) +
 						 2 * nla_total_size(1)) +
 	       nla_total_size(0) + p->nnat64 * (2 * NLA_HDRLEN + nla_total_size(16) +
@@ -131,6 +134,11 @@ int policy_put(struct nl_msg *msg, const struct pfile *p)
 		return -ENOMEM;
 	if (p->set && nla_put(msg, p->set, 2 * n, set) < 0)
 		return -ENOMEM;
+	if (p->event_rate >= 0 && (nla_put_u32(msg, JURIS_A_EVENT_RATE, p->event_rate) < 0 ||
+				   nla_put_u32(msg, JURIS_A_EVENT_BURST, p->event_burst) < 0))
+		return -ENOMEM;
+	if (p->log >= 0 && nla_put_u8(msg, JURIS_A_LOG, p->log) < 0)
+		return -ENOMEM;
 	if (p->has_prefixes)
 		ret = put_prefixes(msg, JURIS_A_PREFIXES, p->prefix, p->nprefix);
 	if (!ret && p->has_nat64)
@@ -215,7 +223,13 @@ static int on_status(struct nlattr *tb[], void *arg)
 	const struct nlattr *set = tb[JURIS_A_ALLOW] ?: tb[JURIS_A_DENY];
 
 	if (!tb[JURIS_A_MODE] || !tb[JURIS_A_UNKNOWN] || !tb[JURIS_A_ACTION] ||
-	    !tb[JURIS_A_SCOPE] || !set)
+	    !tb[JURIS_A_SCOPE] || !set || !tb[JURIS_A_EVENT_RATE] || !tb[JURIS_A_EVENT_BURST] ||
+	    !tb[JURIS_A_LOG])
+		return -EBADMSG;
+	p->event_rate = nla_get_u32(tb[JURIS_A_EVENT_RATE]);
+	p->event_burst = nla_get_u32(tb[JURIS_A_EVENT_BURST]);
+	p->log = nla_get_u8(tb[JURIS_A_LOG]);
+	if (p->log > JURIS_LOG_MAX)
 		return -EBADMSG;
 	p->mode = nla_get_u8(tb[JURIS_A_MODE]);
 	p->unknown = nla_get_u8(tb[JURIS_A_UNKNOWN]);
@@ -374,6 +388,7 @@ static int parse_args(int argc, const char *argv[], struct pfile *p)
 		}
 	}
 	if (p->mode < 0 && p->unknown < 0 && p->action < 0 && p->scope < 0 && !p->set &&
+	    p->event_rate < 0 && p->log < 0 &&
 	    !p->has_prefixes && !p->has_uids && !p->has_nat64) {
 		fprintf(stderr, "juris: nothing to set: give one or more options\n%s", USAGE);
 		return -EINVAL;

@@ -16,7 +16,9 @@
 #define USAGE "Usage: juris status [--json]\n"
 
 struct status {
-	int mode, unknown, action, scope;
+	int mode, unknown, action, scope, log;
+	uint32_t event_rate, event_burst;
+	uint64_t suppressed;
 	bool initial;		/* fail_closed's policy, none set since */
 	bool locked;
 	const struct nlattr *nat64;
@@ -122,6 +124,12 @@ static void print_text(const struct status *st)
 	printf("action: %s\n", NAME_OF(action_names, st->action));
 	printf("scope:%s%s\n", st->scope & JURIS_SCOPE_LOCAL ? " local" : "",
 	       st->scope & JURIS_SCOPE_FORWARD ? " forward" : "");
+	if (st->event_rate)
+		printf("events: %" PRIu32 " a second, bursts of %" PRIu32 ", %" PRIu64 " suppressed\n",
+		       st->event_rate, st->event_burst, st->suppressed);
+	else
+		printf("events: off, %" PRIu64 " suppressed\n", st->suppressed);
+	printf("log: %s\n", NAME_OF(log_names, st->log));
 	if (st->initial)
 		printf("initial: yes (fail_closed: no policy set yet)\n");
 	if (st->locked)
@@ -166,6 +174,8 @@ static void print_json(const struct status *st)
 	       st->scope & JURIS_SCOPE_FORWARD ? "\"forward\"" : "",
 	       st->initial ? "true" : "false");
 	printf("\"locked\":%s,", st->locked ? "true" : "false");
+	printf("\"events\":{\"rate\":%" PRIu32 ",\"burst\":%" PRIu32 ",\"suppressed\":%" PRIu64 ",\"log\":\"%s\"},",
+	       st->event_rate, st->event_burst, st->suppressed, NAME_OF(log_names, st->log));
 	printf("\"nat64\":[");
 	print_prefixes(st->nat64, 0, true);
 	printf("],\"exempt\":[");
@@ -199,6 +209,10 @@ static int on_status(struct nlattr *tb[], void *arg)
 	st.unknown = nla_get_u8(tb[JURIS_A_UNKNOWN]);
 	st.action = nla_get_u8(tb[JURIS_A_ACTION]);
 	st.scope = nla_get_u8(tb[JURIS_A_SCOPE]);
+	st.event_rate = get_u32(tb[JURIS_A_EVENT_RATE]);
+	st.event_burst = get_u32(tb[JURIS_A_EVENT_BURST]);
+	st.log = tb[JURIS_A_LOG] ? nla_get_u8(tb[JURIS_A_LOG]) : JURIS_LOG_OFF;
+	st.suppressed = get_u64(tb[JURIS_A_SUPPRESSED]);
 	st.initial = tb[JURIS_A_INITIAL];
 	st.locked = tb[JURIS_A_LOCK];
 	st.nat64 = tb[JURIS_A_NAT64];

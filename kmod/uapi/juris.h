@@ -50,13 +50,21 @@
  *          JURIS_A_TABLE_BYTES  u64  kernel memory held by the active table
  *          JURIS_A_TOTALS       nest: packets and bytes per verdict, see
  *                               "Counts" below
+ *          JURIS_A_EVENT_RATE   u32  events a second (0: none), and
+ *          JURIS_A_EVENT_BURST  u32  events at once: see "Events" below
+ *          JURIS_A_LOG          u8   enum juris_log
+ *          JURIS_A_SUPPRESSED   u64  events the rate limit (or a full event
+ *                               queue) suppressed since the namespace began
  *
  * JURIS_CMD_SET_POLICY (doit, admin)
  *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW or
  *            JURIS_A_DENY (binary, n * 2 bytes of country codes; not both),
  *            JURIS_A_PREFIXES, JURIS_A_UIDS, JURIS_A_NAT64, JURIS_A_ACTION
  *            (u8, enum juris_action), JURIS_A_SCOPE (u8, enum juris_scope
- *            bits, not 0), JURIS_A_LOCK (flag: lock the namespace once the
+ *            bits, not 0), JURIS_A_EVENT_RATE (u32, 0 to
+ *            JURIS_MAX_EVENT_RATE), JURIS_A_EVENT_BURST (u32, 1 to
+ *            JURIS_MAX_EVENT_BURST), JURIS_A_LOG (u8, enum juris_log),
+ *            JURIS_A_LOCK (flag: lock the namespace once the
  *            policy is published). An absent attribute keeps its value; an empty
  *            JURIS_A_ALLOW approves no country, an empty JURIS_A_DENY every
  *            one, an empty JURIS_A_PREFIXES, JURIS_A_UIDS or JURIS_A_NAT64
@@ -170,6 +178,52 @@
  * GET_STATUS, TABLE_BEGIN, TABLE_ABORT and GET_COUNTERS take no
  * attributes.
  *
+ * Events: JURIS_CMD_EVENT messages, sent to the multicast group
+ * JURIS_MCGRP_EVENTS ("events") of the namespace, one per denied or audited
+ * packet. Only a socket whose opener holds CAP_NET_ADMIN in the namespace's
+ * user namespace may join: events tell who talks to whom. A token bucket per
+ * namespace, JURIS_A_EVENT_RATE a second up to JURIS_A_EVENT_BURST at once
+ * (by default JURIS_DEFAULT_EVENT_RATE and _BURST; rate 0: no events),
+ * bounds them; a packet past it, or past a full queue of events not yet
+ * sent, adds one to JURIS_A_SUPPRESSED instead, whether or not anyone
+ * listens. Events are sent from a work item, not from the packet path, in
+ * the order their packets were judged, numbered by JURIS_A_SEQ without gaps:
+ * a gap a listener sees is events its socket lost (ENOBUFS).
+ *   JURIS_A_SEQ          u64  0, 1, 2, ... per namespace
+ *   JURIS_A_TIME         u64  when the packet was judged: ns since the epoch
+ *   JURIS_A_VERDICT      u8   JURIS_VERDICT_DENY or _AUDIT
+ *   JURIS_A_MODE         u8   the mode that judged it
+ *   JURIS_A_HOOK         u8   JURIS_SCOPE_LOCAL (sent by this host) or
+ *                             JURIS_SCOPE_FORWARD (routed through it)
+ *   JURIS_A_FAMILY       u8   AF_INET or AF_INET6
+ *   JURIS_A_PROTO        u8   the transport protocol (IPv6: past the
+ *                             extension headers)
+ *   JURIS_A_SRC          4 or 16 bytes
+ *   JURIS_A_DST          4 or 16 bytes
+ *   JURIS_A_SPORT        u16  TCP, UDP, UDP-Lite and SCTP, first fragment
+ *   JURIS_A_DPORT        u16  only (host byte order, as every u16 here)
+ *   JURIS_A_EMBEDDED     4 bytes: the IPv4 address a NAT64 or IPv4-mapped
+ *                        destination was judged as
+ *   JURIS_A_COUNTRY      absent when the destination has none
+ *   JURIS_A_RANGE_START  the table segment that holds the destination (or
+ *   JURIS_A_RANGE_END    the embedded address), as in LOOKUP
+ *   JURIS_A_RULE         u8   enum juris_rule
+ *   JURIS_A_RULE_INDEX   u32  for JURIS_RULE_PREFIX and _UID, as in LOOKUP
+ *   JURIS_A_UID          u32  the sending socket's owner, in the namespace's
+ *                             user namespace (65534 if unmapped); absent
+ *                             without a full socket (forwarded packets)
+ *   JURIS_A_TABLE_GEN    u64  the table that judged it; 0: none loaded
+ *   JURIS_A_SUPPRESSED   u64  as in GET_STATUS, when the event was sent
+ * With JURIS_LOG_KERNEL, each event also writes a kernel log line, at most
+ * 50 every 5 seconds over all namespaces (the kernel says how many it
+ * skipped). Its keys, in this order, each always present ("-": none):
+ *   juris: verdict=deny|audit mode=enforce|audit hook=local|forward
+ *   family=ipv4|ipv6 proto=tcp|udp|udplite|sctp|icmp|icmpv6|NUMBER src=ADDR
+ *   sport=PORT dst=ADDR dport=PORT embedded=IPV4 cc=CC segment=START-END
+ *   rule=special|prefix|country|unknown|uid rule_index=N uid=UID gen=N
+ *   seq=N netns=INODE
+ * on one line; netns is the inode number of /proc/PID/ns/net.
+ *
  * Counts (JURIS_A_TOTALS, JURIS_A_COUNTS): a nest of JURIS_COUNTS_A_ALLOWED,
  * JURIS_COUNTS_A_DENIED and JURIS_COUNTS_A_AUDITED (one per enum
  * juris_verdict), each a nest of JURIS_COUNT_A_PACKETS and
@@ -182,7 +236,9 @@
 #include <linux/types.h>
 
 #define JURIS_GENL_NAME "juris"
-#define JURIS_GENL_VERSION 4
+#define JURIS_GENL_VERSION 5
+/* The multicast group of JURIS_CMD_EVENT. */
+#define JURIS_MCGRP_EVENTS "events"
 
 /* One attribute of ranges stays below the 64 KiB netlink attribute limit. */
 #define JURIS_MAX_CHUNK_BYTES 60000
@@ -194,6 +250,12 @@
 #define JURIS_MAX_UID_RULES 256
 /* Upper bound on a policy's NAT64 prefixes (the well-known ones aside). */
 #define JURIS_MAX_NAT64 16
+/* Bounds of JURIS_A_EVENT_RATE (per second) and JURIS_A_EVENT_BURST. */
+#define JURIS_MAX_EVENT_RATE 100000
+#define JURIS_MAX_EVENT_BURST 1024
+/* The event rate limit of a namespace no policy has set one for. */
+#define JURIS_DEFAULT_EVENT_RATE 100
+#define JURIS_DEFAULT_EVENT_BURST 200
 
 enum juris_cmd {
 	JURIS_CMD_UNSPEC,
@@ -205,6 +267,7 @@ enum juris_cmd {
 	JURIS_CMD_TABLE_ABORT,
 	JURIS_CMD_LOOKUP,
 	JURIS_CMD_GET_COUNTERS,
+	JURIS_CMD_EVENT,
 	__JURIS_CMD_LAST
 };
 
@@ -244,6 +307,19 @@ enum juris_attr {
 	JURIS_A_INITIAL,
 	JURIS_A_EMBEDDED,
 	JURIS_A_LOCK,
+	JURIS_A_EVENT_RATE,
+	JURIS_A_EVENT_BURST,
+	JURIS_A_LOG,
+	JURIS_A_SUPPRESSED,
+	JURIS_A_SEQ,
+	JURIS_A_TIME,
+	JURIS_A_HOOK,
+	JURIS_A_FAMILY,
+	JURIS_A_PROTO,
+	JURIS_A_SRC,
+	JURIS_A_DST,
+	JURIS_A_SPORT,
+	JURIS_A_DPORT,
 	__JURIS_A_LAST
 };
 
@@ -353,7 +429,16 @@ enum juris_uid_action {
 
 #define JURIS_UID_MAX (__JURIS_UID_LAST - 1)
 
-/* What decided a verdict (lookup). */
+/* JURIS_A_LOG: where else events go. */
+enum juris_log {
+	JURIS_LOG_OFF,
+	JURIS_LOG_KERNEL,	/* a line in the kernel log each, rate-limited */
+	__JURIS_LOG_LAST
+};
+
+#define JURIS_LOG_MAX (__JURIS_LOG_LAST - 1)
+
+/* What decided a verdict (lookup, events). */
 enum juris_rule {
 	JURIS_RULE_SPECIAL,	/* a special-purpose destination */
 	JURIS_RULE_PREFIX,	/* an exempt or block prefix */

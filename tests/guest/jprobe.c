@@ -11,6 +11,9 @@
  *   jprobe icmp ADDR PORT [TIMEOUT] one datagram; prints the ICMP or ICMPv6
  *                                   error it brings back within TIMEOUT
  *                                   seconds, "icmp TYPE CODE", or "none"
+ *   jprobe jsonl FILE               checks that each line is a JSON object
+ *                                   (RFC 8259); prints "ok LINES" or the
+ *                                   first that is not
  *
  * Before the probe: -u UID runs it as UID (setresuid), -o UID hands each
  * probe socket to UID after creating it (fchown, as Android's DnsResolver
@@ -23,6 +26,7 @@
  */
 
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/errqueue.h>
@@ -245,6 +249,138 @@ static int serve(const char *port)
 	}
 }
 
+/* A small JSON checker (RFC 8259) for juris monitor --json: the guest has no jq. */
+static const char *json_value(const char *p, int depth);
+
+static const char *json_blank(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *json_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p != '\\')
+			continue;
+		p++;
+		if (*p == 'u') {
+			for (int i = 1; i <= 4; i++)
+				if (!isxdigit((unsigned char)p[i]))
+					return NULL;
+			p += 4;
+		} else if (!strchr("\"\\/bfnrt", *p) || !*p) {
+			return NULL;
+		}
+	}
+	return p + 1;
+}
+
+static const char *json_number(const char *p)
+{
+	const char *d;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (isdigit((unsigned char)*p))
+			p++;
+	else
+		return NULL;
+	if (*p == '.') {
+		for (d = ++p; isdigit((unsigned char)*p); p++)
+			;
+		if (p == d)
+			return NULL;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		for (d = p; isdigit((unsigned char)*p); p++)
+			;
+		if (p == d)
+			return NULL;
+	}
+	return p;
+}
+
+/* An object's members or an array's elements, up to close. */
+static const char *json_items(const char *p, int depth, char close, int keyed)
+{
+	p = json_blank(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (keyed) {
+			p = json_string(json_blank(p));
+			if (!p)
+				return NULL;
+			p = json_blank(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		p = json_value(p, depth + 1);
+		if (!p)
+			return NULL;
+		p = json_blank(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *json_value(const char *p, int depth)
+{
+	p = json_blank(p);
+	if (depth > 32)
+		return NULL;
+	switch (*p) {
+	case '{': return json_items(p, depth, '}', 1);
+	case '[': return json_items(p, depth, ']', 0);
+	case '"': return json_string(p);
+	case 't': return strncmp(p, "true", 4) ? NULL : p + 4;
+	case 'f': return strncmp(p, "false", 5) ? NULL : p + 5;
+	case 'n': return strncmp(p, "null", 4) ? NULL : p + 4;
+	}
+	return json_number(p);
+}
+
+/* Each line one JSON object: prints "ok N" or the first bad line. */
+static int jsonl(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[8192];
+	const char *end;
+	int n = 0;
+
+	if (!f) {
+		perror("jprobe: jsonl");
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		n++;
+		end = *json_blank(line) == '{' ? json_value(line, 0) : NULL;
+		if (!end || *json_blank(end)) {
+			printf("line %d is not a JSON object: %s\n", n, line);
+			fclose(f);
+			return 1;
+		}
+	}
+	fclose(f);
+	printf("ok %d\n", n);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	while (argc > 1 && (!strcmp(argv[1], "-x") || !strcmp(argv[1], "-r"))) {
@@ -277,6 +413,8 @@ int main(int argc, char *argv[])
 		return sweep(argv[2], atoi(argv[3]), argv[4]);
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "icmp"))
 		return probe_icmp(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 2);
-	fprintf(stderr, "usage: jprobe [-x] [-r] [-u UID] [-o UID] serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT | icmp ADDR PORT [TIMEOUT]\n");
+	if (argc == 3 && !strcmp(argv[1], "jsonl"))
+		return jsonl(argv[2]);
+	fprintf(stderr, "usage: jprobe [-x] [-r] [-u UID] [-o UID] serve PORT | tcp ADDR PORT [TIMEOUT] | udp ADDR PORT [COUNT] | sweep ADDR N PORT | icmp ADDR PORT [TIMEOUT] | jsonl FILE\n");
 	return 2;
 }

@@ -214,15 +214,6 @@ juris() {
 	in_ns "$device" "$JURIS" "$@"
 }
 
-# from NS PROTO ADDR: what an app in NS sees
-from() {
-	in_ns "$1" "$JPROBE" "$2" "$3" $PORT 2
-}
-
-juris() {
-	in_ns "$device" "$JURIS" "$@"
-}
-
 # counter CC VERDICT: packets to that country that the device allowed,
 # denied or audited (columns of "juris counters": pkts and bytes per verdict)
 counter() {

@@ -277,6 +277,20 @@ static void put_policy(struct nlr_msg *m)
 		buf[0] = chance(90) ? 1 + rnd(JURIS_SCOPE_MASK) : rnd(256);
 		nlr_put(m, JURIS_A_SCOPE, buf, 1);
 	}
+	if (chance(20)) {
+		__u32 v = chance(90) ? rnd(JURIS_MAX_EVENT_RATE + 2) : rnd(1U << 31);
+
+		nlr_put(m, JURIS_A_EVENT_RATE, &v, 4);
+	}
+	if (chance(20)) {
+		__u32 v = chance(90) ? rnd(JURIS_MAX_EVENT_BURST + 2) : rnd(1U << 31);
+
+		nlr_put(m, JURIS_A_EVENT_BURST, &v, 4);
+	}
+	if (chance(20)) {
+		buf[0] = rnd(JURIS_LOG_MAX + 2);
+		nlr_put(m, JURIS_A_LOG, buf, 1);
+	}
 	/* Rarely, and only in a namespace of the fuzzer's own (see main). */
 	if (may_lock && chance(1) && chance(20))
 		nlr_put(m, JURIS_A_LOCK, NULL, 0);

@@ -52,6 +52,7 @@ struct reply {
 	unsigned char embedded[4];	/* JURIS_A_EMBEDDED */
 	long rule_index;	/* JURIS_A_RULE_INDEX, or -1 */
 	int locked;		/* JURIS_A_LOCK in a status reply */
+	long event_rate, event_burst, log;	/* or -1 */
 };
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
@@ -166,6 +167,9 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	if (tb[JURIS_A_RULE_INDEX])
 		r->rule_index = nla_get_u32(tb[JURIS_A_RULE_INDEX]);
 	r->locked = tb[JURIS_A_LOCK] != NULL;
+	r->event_rate = tb[JURIS_A_EVENT_RATE] ? (long)nla_get_u32(tb[JURIS_A_EVENT_RATE]) : -1;
+	r->event_burst = tb[JURIS_A_EVENT_BURST] ? (long)nla_get_u32(tb[JURIS_A_EVENT_BURST]) : -1;
+	r->log = tb[JURIS_A_LOG] ? nla_get_u8(tb[JURIS_A_LOG]) : -1;
 	if (tb[JURIS_A_NAT64]) {
 		struct nlattr *e, *p[JURIS_PREFIX_A_MAX + 1];
 		int rem;
@@ -1161,6 +1165,109 @@ TEST_F(juris, lock_refuses_every_change)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Event settings for SET_POLICY: rate, burst, log; -1 leaves one out. */
+static void put_events(struct nl_msg *msg, const void *arg)
+{
+	const long *v = arg;
+
+	if (v[0] >= 0)
+		nla_put_u32(msg, JURIS_A_EVENT_RATE, v[0]);
+	if (v[1] >= 0)
+		nla_put_u32(msg, JURIS_A_EVENT_BURST, v[1]);
+	if (v[2] >= 0)
+		nla_put_u8(msg, JURIS_A_LOG, v[2]);
+}
+
+/* Status reports the event settings; values out of range change nothing. */
+TEST_F(juris, event_settings)
+{
+	static const long set[3] = { 50, 7, JURIS_LOG_KERNEL };
+	static const long defaults[3] = { JURIS_DEFAULT_EVENT_RATE, JURIS_DEFAULT_EVENT_BURST,
+					  JURIS_LOG_OFF };
+	static const long bad[][3] = {
+		{ JURIS_MAX_EVENT_RATE + 1, -1, -1 },
+		{ -1, 0, -1 },
+		{ -1, JURIS_MAX_EVENT_BURST + 1, -1 },
+		{ -1, -1, JURIS_LOG_MAX + 1 },
+	};
+	struct reply r;
+	size_t i;
+
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_events, set, &r)) TH_LOG("%s", r.extack);
+	for (i = 0; i < ARRAY_SIZE(bad); ++i) {
+		/* The kernel's own range checks answer ERANGE. */
+		EXPECT_EQ(-ERANGE, request(&self->c, JURIS_CMD_SET_POLICY, put_events, bad[i], &r))
+			TH_LOG("bad setting %zu accepted", i);
+		EXPECT_TRUE(r.bad_attr) TH_LOG("bad setting %zu: no attribute named", i);
+	}
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_GET_STATUS, NULL, NULL, &r));
+	EXPECT_EQ(50, r.event_rate);
+	EXPECT_EQ(7, r.event_burst);
+	EXPECT_EQ(JURIS_LOG_KERNEL, r.log);
+	ASSERT_EQ(0, request(&self->c, JURIS_CMD_SET_POLICY, put_events, defaults, &r));
+}
+
+/* Joins the events group on a socket of its own: 0 or -errno. */
+static int join_events(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int group, ret;
+
+	if (!sk || genl_connect(sk))
+		return -EIO;
+	group = genl_ctrl_resolve_grp(sk, JURIS_GENL_NAME, JURIS_MCGRP_EVENTS);
+	if (group < 0)
+		ret = -ENOENT;
+	else
+		ret = setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				 &group, sizeof(group)) ? -errno : 0;
+	nl_socket_free(sk);
+	return ret;
+}
+
+/*
+ * Events tell who talks to whom: only CAP_NET_ADMIN over the namespace
+ * may listen. Not a process without it, not root of a user namespace of
+ * its own towards a namespace it does not own; but that root may listen
+ * to a namespace of its own.
+ */
+TEST_F(juris, events_need_cap_net_admin)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	int status;
+	pid_t pid;
+
+	if (variant->v6)
+		SKIP(return, "no address family involved");
+	ASSERT_EQ(0, join_events());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(syscall(SYS_capset, &hdr, data) ? 1 : join_events() == -EPERM ? 0 : 2);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("without CAP_NET_ADMIN: step %d", WEXITSTATUS(status));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(setresuid(65534, 65534, 65534) ? 1 : join_events() == -EPERM ? 0 : 2);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("as uid 65534: step %d", WEXITSTATUS(status));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setresuid(65534, 65534, 65534) || unshare(CLONE_NEWUSER))
+			_exit(1);
+		if (join_events() != -EPERM)
+			_exit(2);
+		if (unshare(CLONE_NEWNET))
+			_exit(3);
+		_exit(join_events() ? 4 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("user namespace root: step %d", WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -82,7 +82,7 @@ expect "the file's UID rule: UID 2500 reaches US" ok \
 # 2. policy show, and apply of what it prints.
 state >/tmp/show1
 expect "policy show: the file's directives, the table as a comment" \
-	"mode enforce;allow IN SG;unknown deny;action drop;scope local forward;nat64 2001:db8:64::/96;nat64 2001:db8:6464::/64;exempt 203.0.113.9/32;uid 2500 exempt" \
+	"mode enforce;allow IN SG;unknown deny;action drop;scope local forward;event-rate 100 200;log off;nat64 2001:db8:64::/96;nat64 2001:db8:6464::/64;exempt 203.0.113.9/32;uid 2500 exempt" \
 	sh -c "grep -v '^#' /tmp/show1 | paste -sd ';'"
 check "policy show starts with the table's generation as a comment" \
 	grep -q "^# table: generation $((gen + 1)), " /tmp/show1

@@ -60,7 +60,8 @@ static bool same(const struct pfile *a, const struct pfile *b)
 	size_t i;
 
 	if (a->mode != b->mode || a->unknown != b->unknown || a->action != b->action ||
-	    a->lock != b->lock ||
+	    a->lock != b->lock || a->event_rate != b->event_rate ||
+	    a->event_burst != b->event_burst || a->log != b->log ||
 	    a->scope != b->scope || a->set != b->set || memcmp(a->cc, b->cc, sizeof(a->cc)) ||
 	    a->nprefix != b->nprefix || a->nuid != b->nuid || a->nnat64 != b->nnat64)
 		return false;
@@ -157,11 +158,12 @@ static bool test_round_trip(void)
 			  "exempt 203.0.113.7/32 2001:db8:1::/48\nblock 198.51.100.0/24 ::/0\n"
 			  "nat64 2001:db8:64::/96 2001:db8:100::/40\n"
 			  "uid 0-9999 exempt\nuid 10123 allow IN sg in\nuid 10200-10299 block\n"
-			  "uid 4294967294 deny\n") &&
+			  "uid 4294967294 deny\nevent-rate 100000 1024\nlog kernel\n") &&
 	       round_trip("mode off\n") &&
 	       round_trip("mode audit\ndeny\n") &&
 	       round_trip("mode audit\nallow\nscope local\n") &&
-	       round_trip("lock\nmode enforce\n");
+	       round_trip("lock\nmode enforce\n") &&
+	       round_trip("mode audit\nevent-rate 0 1\nlog off\n");
 }
 
 /* Comments, blanks, commas, case, several lines of a list. */
@@ -208,7 +210,16 @@ static bool test_complete(void)
 	ok = ok && ret == 0 && pfile_complete(p, &err) == 0 &&
 	     p->unknown == JURIS_UNKNOWN_ALLOW && p->action == JURIS_ACTION_DROP &&
 	     p->scope == JURIS_SCOPE_MASK && p->set == JURIS_A_ALLOW &&
-	     p->has_prefixes && p->has_uids && p->has_nat64 && !p->nprefix;
+	     p->has_prefixes && p->has_uids && p->has_nat64 && !p->nprefix &&
+	     p->event_rate == JURIS_DEFAULT_EVENT_RATE &&
+	     p->event_burst == JURIS_DEFAULT_EVENT_BURST && p->log == JURIS_LOG_OFF;
+	put(p);
+	/* A burst not given is twice the rate, within its bounds. */
+	p = parse_text("mode off\nevent-rate 7\n", &err, &ret);
+	ok = ok && ret == 0 && p->event_rate == 7 && p->event_burst == 14;
+	put(p);
+	p = parse_text("mode off\nevent-rate 5000\n", &err, &ret);
+	ok = ok && ret == 0 && p->event_burst == JURIS_MAX_EVENT_BURST;
 	put(p);
 	return ok;
 }
@@ -251,7 +262,20 @@ static const struct {
 	{ "table\n", 1, "table needs one or more files" },
 	{ "table a.csv\ntable b.csv\n", 2, "table is given twice: first on line 1" },
 	{ "allow IN\nrule 5\n", 2,
-	  "unknown directive: 'rule' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64, uid or lock)" },
+	  "unknown directive: 'rule' (expected mode, allow, deny, unknown, action, scope, table, exempt, block, nat64, uid, event-rate, log or lock)" },
+	{ "event-rate\n", 1, "event-rate needs a rate: events a second, 0 for none" },
+	{ "event-rate 100001\n", 1,
+	  "invalid event rate: '100001' (expected a number from 0 to 100000)" },
+	{ "event-rate 99999999999999999999\n", 1,
+	  "invalid event rate: '99999999999999999999' (expected a number from 0 to 100000)" },
+	{ "event-rate -1\n", 1, "invalid event rate: '-1' (expected a number from 0 to 100000)" },
+	{ "event-rate 10 0\n", 1, "invalid event burst: '0' (expected a number from 1 to 1024)" },
+	{ "event-rate 10 1025\n", 1,
+	  "invalid event burst: '1025' (expected a number from 1 to 1024)" },
+	{ "event-rate 10 20 30\n", 1, "event-rate takes a rate and a burst: unexpected '30'" },
+	{ "event-rate 10\nevent-rate 20\n", 2, "event-rate is given twice: first on line 1" },
+	{ "log dmesg\n", 1, "invalid log: 'dmesg' (expected off or kernel)" },
+	{ "log\n", 1, "log needs a value" },
 	{ "mode off\nlock now\n", 2, "lock takes no value" },
 	{ "lock\nmode off\nlock\n", 3, "lock is given twice: first on line 1" },
 	{ "mode enforce\n\0mode off\n", 2, "a NUL byte: this is not a text file" },

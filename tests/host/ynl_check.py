@@ -77,6 +77,11 @@ def expected(spec):
     want.append((prefix + "MAX", n - 1))
 
     names |= {n for n, _ in want}
+    # A group's name is a string: its length is what C can check.
+    for g in spec.get("mcast-groups", {}).get("list", []):
+        define = c_name(g.get("c-define-name", f"{spec['name']}-mcgrp-{g['name']}"))
+        want.append((f"sizeof({define})", len(g["name"]) + 1))
+        names.add(define)
     return want, structs, names
 
 
