@@ -91,6 +91,18 @@ struct juris_prefix {
 	u8 len;
 };
 
+/* Where a canonical form (for a digest) goes, a piece at a time. */
+typedef void (*juris_emit_fn)(void *ctx, const void *data, size_t len);
+
+/* v into bytes big-endian bytes at p. */
+static inline void juris_put_be(u8 *p, juris_u128 v, int bytes)
+{
+	int i;
+
+	for (i = bytes - 1; i >= 0; --i, v >>= 8)
+		p[i] = (u8)v;
+}
+
 static inline u16 juris_cc_index(const u8 cc[2])
 {
 	if (cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
@@ -102,6 +114,15 @@ static inline void juris_cc_code(u16 index, u8 cc[2])
 {
 	cc[0] = 'A' + (index - 1) / 26;
 	cc[1] = 'A' + (index - 1) % 26;
+}
+
+/* A segment's country in a canonical form: 0 0 none, 0xff 0xff special. */
+static inline void juris_cc_canon(u16 index, u8 cc[2])
+{
+	if (index == JURIS_CC_UNKNOWN || index == JURIS_CC_SPECIAL)
+		memset(cc, index ? 0xff : 0, 2);
+	else
+		juris_cc_code(index, cc);
 }
 
 #endif /* _JURIS_CORE_H */

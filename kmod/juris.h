@@ -68,8 +68,8 @@ void juris_txn_drop(struct juris_net *jn);
 /*
  * Publishes new in place of the namespace's policy (and table), hooking
  * or unhooking for its mode; frees the old one (and a table new does not
- * keep) after a grace period. jn->lock held. Fails only to hook, and then
- * frees new.
+ * keep) after a grace period; new->digest is set first. jn->lock held.
+ * Fails only to hook or to hash, and then frees new.
  */
 int juris_policy_publish(struct net *net, struct juris_net *jn, struct juris_policy *new);
 

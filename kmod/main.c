@@ -8,6 +8,7 @@
 #include <linux/percpu.h>
 #include <net/genetlink.h>
 
+#include "digest.h"
 #include "events.h"
 #include "hooks.h"
 #include "juris.h"
@@ -35,6 +36,12 @@ int juris_policy_publish(struct net *net, struct juris_net *jn, struct juris_pol
 {
 	struct juris_policy *old = juris_dereference(jn, jn->policy);
 	int ret;
+
+	ret = juris_digest_policy(new);
+	if (ret) {
+		kvfree(new);
+		return ret;
+	}
 
 	/*
 	 * Hooked before a mode that needs them is published, unhooked after
@@ -123,6 +130,10 @@ static int __init juris_init(void)
 {
 	int ret;
 
+	/* First: every namespace's initial policy gets a digest. */
+	ret = juris_digest_init();
+	if (ret)
+		return ret;
 	ret = register_pernet_subsys(&juris_net_ops);
 	if (ret)
 		goto err_pernet;
@@ -135,6 +146,7 @@ static int __init juris_init(void)
 err_netlink:
 	unregister_pernet_subsys(&juris_net_ops);
 err_pernet:
+	juris_digest_exit();
 	return ret;
 }
 
@@ -144,6 +156,7 @@ static void __exit juris_exit(void)
 	unregister_pernet_subsys(&juris_net_ops);
 	/* Tables and policies replaced earlier may still wait in kvfree_rcu. */
 	rcu_barrier();
+	juris_digest_exit();
 }
 
 module_init(juris_init);

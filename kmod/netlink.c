@@ -13,6 +13,7 @@
 #include <net/netlink.h>
 
 #include "compat.h"
+#include "digest.h"
 #include "events.h"
 #include "hooks.h"
 #include "juris.h"
@@ -662,6 +663,7 @@ static int juris_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		      nla_put_u32(msg, JURIS_A_EVENT_RATE, policy->event_rate) ||
 		      nla_put_u32(msg, JURIS_A_EVENT_BURST, policy->event_burst) ||
 		      nla_put_u8(msg, JURIS_A_LOG, policy->log) ||
+		      nla_put(msg, JURIS_A_DIGEST, sizeof(policy->digest), policy->digest) ||
 		      (policy->initial && nla_put_flag(msg, JURIS_A_INITIAL)) ||
 		      (READ_ONCE(jn->locked) && nla_put_flag(msg, JURIS_A_LOCK)) ||
 		      put_set(msg, policy) || put_nat64(msg, policy) || put_prefixes(msg, policy) ||
@@ -860,7 +862,7 @@ static int publish(struct genl_info *info, struct juris_net *jn, struct juris_po
 	int ret = juris_policy_publish(genl_info_net(info), jn, new);
 
 	if (ret) {
-		NL_SET_ERR_MSG(info->extack, "cannot register the netfilter hooks");
+		NL_SET_ERR_MSG(info->extack, "cannot hook netfilter or hash the policy");
 		return ret;
 	}
 	if (info->attrs[JURIS_A_LOCK]) {
@@ -1076,6 +1078,10 @@ static int juris_nl_table_commit(struct sk_buff *skb, struct genl_info *info)
 	if (!ret) {
 		juris_special_overlay(over);
 		t = juris_table_build_loads(txn->load, over);
+		if (t && juris_digest_table(t)) {
+			juris_table_free(t);
+			t = NULL;
+		}
 	}
 	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);

@@ -423,6 +423,75 @@ u32 juris_prefix_rule_index(const struct juris_policy *p, int bits, juris_u128 a
 	return best;
 }
 
+/* A country set: how many, then each code, alphabetically. */
+static void canon_set(const u64 *set, juris_emit_fn emit, void *ctx)
+{
+	u8 b[2];
+	u16 cc, n = 0;
+
+	for (cc = 1; cc < JURIS_NCC; ++cc)
+		n += juris_set_lists(set, cc);
+	juris_put_be(b, n, 2);
+	emit(ctx, b, 2);
+	for (cc = 1; cc < JURIS_NCC; ++cc) {
+		if (!juris_set_lists(set, cc))
+			continue;
+		juris_cc_code(cc, b);
+		emit(ctx, b, 2);
+	}
+}
+
+void juris_policy_canon(const struct juris_policy *p, const u8 *table_digest,
+			juris_emit_fn emit, void *ctx)
+{
+	static const char magic[] = "juris policy v1\n";
+	static const u8 none[32];
+	u8 b[20];
+	u32 i;
+
+	emit(ctx, magic, sizeof(magic) - 1);
+	b[0] = p->mode;
+	b[1] = p->unknown;
+	b[2] = p->action;
+	b[3] = p->scope;
+	b[4] = p->log;
+	b[5] = p->deny;
+	juris_put_be(b + 6, p->event_rate, 4);
+	juris_put_be(b + 10, p->event_burst, 4);
+	emit(ctx, b, 14);
+	canon_set(p->set, emit, ctx);
+	b[0] = p->nnat64;
+	emit(ctx, b, 1);
+	for (i = 0; i < p->nnat64; ++i) {
+		juris_put_be(b, p->nat64[i], 16);
+		b[16] = p->nat64_len[i];
+		emit(ctx, b, 17);
+	}
+	juris_put_be(b, p->nprefix, 4);
+	emit(ctx, b, 4);
+	for (i = 0; i < p->nprefix; ++i) {
+		const struct juris_prefix_rule *r = &p->prefix[i];
+
+		b[0] = r->bits;
+		b[1] = r->len;
+		b[2] = r->action;
+		juris_put_be(b + 3, (juris_u128)r->hi << 64 | r->lo, r->bits / 8);
+		emit(ctx, b, 3 + r->bits / 8);
+	}
+	juris_put_be(b, p->nuid, 4);
+	emit(ctx, b, 4);
+	for (i = 0; i < p->nuid; ++i) {
+		const struct juris_uid_rule *u = &p->uid[i];
+
+		juris_put_be(b, u->first, 4);
+		juris_put_be(b + 4, u->last, 4);
+		b[8] = u->action;
+		emit(ctx, b, 9);
+		canon_set(u->set, emit, ctx);
+	}
+	emit(ctx, table_digest ?: none, 32);
+}
+
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr)
 {
 	if (!p->nspan[0])

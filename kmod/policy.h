@@ -65,6 +65,8 @@ struct juris_policy {
 	u8 log;			/* enum juris_log */
 	u32 event_rate;		/* events a second; 0: none */
 	u32 event_burst;
+	/* SHA-256 of juris_policy_canon()'s bytes, set as it is published. */
+	u8 digest[32];
 	u8 nnat64;
 	u8 nat64_len[JURIS_MAX_NAT64];
 	juris_u128 nat64[JURIS_MAX_NAT64];	/* configured NAT64 prefixes */
@@ -126,6 +128,14 @@ const struct juris_uid_rule *juris_uid_rule(const struct juris_policy *p, u32 ku
  * not per packet: the packet path has the spans.
  */
 u32 juris_prefix_rule_index(const struct juris_policy *p, int bits, juris_u128 addr);
+
+/*
+ * The policy's canonical form, for its digest (uapi/juris.h, "Digest"),
+ * ending with the digest of its table: table_digest, or 32 zero bytes
+ * when NULL (no table).
+ */
+void juris_policy_canon(const struct juris_policy *p, const u8 *table_digest,
+			juris_emit_fn emit, void *ctx);
 
 /* The action of the longest prefix rule covering addr. */
 u8 juris_prefix_v4(const struct juris_policy *p, u32 addr);

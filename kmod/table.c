@@ -980,6 +980,29 @@ u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr)
 	return lookup(t, 128, addr);
 }
 
+void juris_table_canon(const struct juris_table *t, juris_emit_fn emit, void *ctx)
+{
+	static const char magic[] = "juris table v1\n";
+	u8 b[18];
+	u32 i;
+
+	emit(ctx, magic, sizeof(magic) - 1);
+	juris_put_be(b, t->nseg[0], 4);
+	emit(ctx, b, 4);
+	for (i = 0; i < t->nseg[0]; ++i) {
+		juris_put_be(b, t->start4[i], 4);
+		juris_cc_canon(t->cc4[i], b + 4);
+		emit(ctx, b, 6);
+	}
+	juris_put_be(b, t->nseg[1], 4);
+	emit(ctx, b, 4);
+	for (i = 0; i < t->nseg[1]; ++i) {
+		juris_put_be(b, juris_table_start6(t, i), 16);
+		juris_cc_canon(t->cc6[i], b + 16);
+		emit(ctx, b, 18);
+	}
+}
+
 u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,
 			juris_u128 *start, juris_u128 *end)
 {

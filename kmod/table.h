@@ -52,6 +52,7 @@ struct juris_table {
 	struct rcu_head rcu;
 	u64 generation;
 	size_t bytes;
+	u8 digest[32];		/* SHA-256 of juris_table_canon()'s bytes */
 	u32 rows[2];		/* input rows: [0] IPv4, [1] IPv6 */
 	u32 nseg[2];
 	u32 *start4;
@@ -144,6 +145,13 @@ juris_u128 juris_table_start6(const struct juris_table *t, u32 i);
 
 u16 juris_table_lookup_v4(const struct juris_table *t, u32 addr);
 u16 juris_table_lookup_v6(const struct juris_table *t, juris_u128 addr);
+/*
+ * The table's canonical form, for its digest (uapi/juris.h, "Digest"):
+ * "juris table v1\n", then per family (IPv4, then IPv6) the number of
+ * segments (4 bytes) and each one's start and country. Big-endian.
+ */
+void juris_table_canon(const struct juris_table *t, juris_emit_fn emit, void *ctx);
+
 /* The segment holding addr (bits 32 or 128), for the lookup command. */
 u16 juris_table_segment(const struct juris_table *t, int bits, juris_u128 addr,
 			juris_u128 *start, juris_u128 *end);

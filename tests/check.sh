@@ -78,6 +78,10 @@ one lint "$B/lint.tap" "make lint: sparse and checkpatch --strict are clean" mak
 run "host ynl_check" "$B/host/ynl_check.tap" \
 	/usr/bin/python3 tests/host/ynl_check.py kmod/uapi/juris.yaml kmod/uapi/juris.h
 
+# The digest's canonical form, rebuilt from its documentation alone.
+run "host digest_check" "$B/host/digest_check.tap" \
+	/usr/bin/python3 tests/host/digest_check.py userspace/juris
+
 kernels=$(tests/vm/kernels.sh) || exit 1
 
 # clang, kCFI, shadow call stack, warnings as errors: what gcc against

@@ -22,10 +22,34 @@
 
 #define USAGE "Usage: juris apply FILE   (- reads standard input; see juris policy show)\n"
 
+int policy_file_read(const char *path, struct pfile *p, struct range_set *set)
+{
+	struct parse_error err;
+	int ret;
+
+	ret = pfile_parse_file(path, p, &err);
+	if (!ret)
+		ret = pfile_complete(p, &err);
+	if (ret < 0) {
+		if (err.line)
+			fprintf(stderr, "juris: %s:%lu: %s\n", err.path, err.line, err.msg);
+		else
+			fprintf(stderr, "juris: %s: %s\n", err.path, err.msg);
+		return ret;
+	}
+	if (!p->ntable)
+		return 0;
+	ret = table_parse_files(p->ntable, (const char **)p->table, set, NULL);
+	if (!ret && !set->n4 && !set->n6) {
+		fprintf(stderr, "juris: %s: no ranges found in the table files\n", err.path);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 static int apply(const char *path)
 {
 	struct commit_stats st = { 0 };
-	struct parse_error err;
 	struct range_set set;
 	struct juris_nl nl;
 	struct nl_msg *msg;
@@ -38,26 +62,9 @@ static int apply(const char *path)
 		return -ENOMEM;
 	pfile_init(p);
 	range_set_init(&set);
-	ret = pfile_parse_file(path, p, &err);
-	if (!ret)
-		ret = pfile_complete(p, &err);
-	if (ret < 0) {
-		if (err.line)
-			fprintf(stderr, "juris: %s:%lu: %s\n", err.path, err.line, err.msg);
-		else
-			fprintf(stderr, "juris: %s: %s\n", err.path, err.msg);
+	ret = policy_file_read(path, p, &set);
+	if (ret < 0)
 		goto out;
-	}
-	if (p->ntable) {
-		ret = table_parse_files(p->ntable, (const char **)p->table, &set, NULL);
-		if (!ret && !set.n4 && !set.n6) {
-			fprintf(stderr, "juris: %s: no ranges found in the table files; nothing applied\n",
-				err.path);
-			ret = -EINVAL;
-		}
-		if (ret < 0)
-			goto out;
-	}
 
 	ret = juris_nl_open(&nl);
 	if (ret < 0)
@@ -82,7 +89,8 @@ static int apply(const char *path)
 		for (b = 0; b < 26; b++)
 			ncc += p->cc[a][b];
 	printf("applied %s: mode %s, %s %zu countr%s, %zu prefix rule%s, %zu UID rule%s, %zu NAT64 prefix%s",
-	       err.path, NAME_OF(mode_names, p->mode), p->set == JURIS_A_DENY ? "deny" : "allow",
+	       !strcmp(path, "-") ? "<stdin>" : path, NAME_OF(mode_names, p->mode),
+	       p->set == JURIS_A_DENY ? "deny" : "allow",
 	       ncc, ncc == 1 ? "y" : "ies", p->nprefix, p->nprefix == 1 ? "" : "s",
 	       p->nuid, p->nuid == 1 ? "" : "s", p->nnat64, p->nnat64 == 1 ? "" : "es");
 	if (p->ntable)

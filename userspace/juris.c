@@ -39,6 +39,9 @@ static const struct {
 	{ "lock", lock_main, "",
 	  "freeze the table and policy of this network namespace until it ends\n"
 	  "      (the initial one: until reboot); every change then fails" },
+	{ "digest", digest_main, "FILE",
+	  "print the digest juris status shows once FILE is applied, computed\n"
+	  "      from FILE and the tables it names, without the module" },
 	{ "monitor", monitor_main, "[--json] [--rcvbuf BYTES]",
 	  "print each denied or audited packet's event as it comes (JSON Lines\n"
 	  "      with --json) until interrupted; needs CAP_NET_ADMIN. Events its\n"

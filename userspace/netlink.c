@@ -66,6 +66,7 @@ static const struct nla_policy reply_policy[JURIS_A_MAX + 1] = {
 	[JURIS_A_DST]		= { .type = NLA_UNSPEC, .minlen = 4, .maxlen = 16 },
 	[JURIS_A_SPORT]		= { .type = NLA_U16 },
 	[JURIS_A_DPORT]		= { .type = NLA_U16 },
+	[JURIS_A_DIGEST]	= { .type = NLA_UNSPEC, .minlen = 32, .maxlen = 32 },
 };
 
 static const struct nla_policy counts_policy[JURIS_COUNTS_A_MAX + 1] = {

@@ -19,6 +19,7 @@ struct status {
 	int mode, unknown, action, scope, log;
 	uint32_t event_rate, event_burst;
 	uint64_t suppressed;
+	char digest[65];	/* hex; empty when the module sent none */
 	bool initial;		/* fail_closed's policy, none set since */
 	bool locked;
 	const struct nlattr *nat64;
@@ -130,6 +131,7 @@ static void print_text(const struct status *st)
 	else
 		printf("events: off, %" PRIu64 " suppressed\n", st->suppressed);
 	printf("log: %s\n", NAME_OF(log_names, st->log));
+	printf("digest: %s\n", st->digest);
 	if (st->initial)
 		printf("initial: yes (fail_closed: no policy set yet)\n");
 	if (st->locked)
@@ -173,7 +175,7 @@ static void print_json(const struct status *st)
 	       st->scope == JURIS_SCOPE_MASK ? "," : "",
 	       st->scope & JURIS_SCOPE_FORWARD ? "\"forward\"" : "",
 	       st->initial ? "true" : "false");
-	printf("\"locked\":%s,", st->locked ? "true" : "false");
+	printf("\"locked\":%s,\"digest\":\"%s\",", st->locked ? "true" : "false", st->digest);
 	printf("\"events\":{\"rate\":%" PRIu32 ",\"burst\":%" PRIu32 ",\"suppressed\":%" PRIu64 ",\"log\":\"%s\"},",
 	       st->event_rate, st->event_burst, st->suppressed, NAME_OF(log_names, st->log));
 	printf("\"nat64\":[");
@@ -213,6 +215,9 @@ static int on_status(struct nlattr *tb[], void *arg)
 	st.event_burst = get_u32(tb[JURIS_A_EVENT_BURST]);
 	st.log = tb[JURIS_A_LOG] ? nla_get_u8(tb[JURIS_A_LOG]) : JURIS_LOG_OFF;
 	st.suppressed = get_u64(tb[JURIS_A_SUPPRESSED]);
+	if (tb[JURIS_A_DIGEST])
+		for (int i = 0; i < 32; i++)
+			sprintf(st.digest + 2 * i, "%02x", ((const uint8_t *)nla_data(tb[JURIS_A_DIGEST]))[i]);
 	st.initial = tb[JURIS_A_INITIAL];
 	st.locked = tb[JURIS_A_LOCK];
 	st.nat64 = tb[JURIS_A_NAT64];

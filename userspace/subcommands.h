@@ -7,6 +7,7 @@ int table_main(int argc, const char *argv[]);
 int policy_main(int argc, const char *argv[]);
 int apply_main(int argc, const char *argv[]);
 int lock_main(int argc, const char *argv[]);
+int digest_main(int argc, const char *argv[]);
 int monitor_main(int argc, const char *argv[]);
 int status_main(int argc, const char *argv[]);
 int lookup_main(int argc, const char *argv[]);

@@ -28,4 +28,11 @@ int table_parse_files(int n, const char *paths[], struct range_set *set,
 int table_transaction(struct juris_nl *nl, const struct range_set *set,
 		      const struct pfile *policy, struct commit_stats *st);
 
+/*
+ * A policy file and the tables it names, read and checked whole (juris
+ * apply, juris digest): the file's defaults filled in, the rows in @set.
+ * Prints the first error as FILE:LINE; 0 or -errno.
+ */
+int policy_file_read(const char *path, struct pfile *p, struct range_set *set);
+
 #endif /* TABLE_H */

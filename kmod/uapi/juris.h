@@ -55,6 +55,8 @@
  *          JURIS_A_LOG          u8   enum juris_log
  *          JURIS_A_SUPPRESSED   u64  events the rate limit (or a full event
  *                               queue) suppressed since the namespace began
+ *          JURIS_A_DIGEST       32 bytes: SHA-256 of the active table and
+ *                               policy, see "Digest" below
  *
  * JURIS_CMD_SET_POLICY (doit, admin)
  *   request: any of JURIS_A_MODE, JURIS_A_UNKNOWN, JURIS_A_ALLOW or
@@ -224,6 +226,32 @@
  *   seq=N netns=INODE
  * on one line; netns is the inode number of /proc/PID/ns/net.
  *
+ * Digest (JURIS_A_DIGEST): on every change of table or policy the kernel
+ * computes SHA-256 over the canonical form of the policy, which ends with
+ * the SHA-256 of the canonical form of the table. A device runs a published
+ * policy file exactly when its digest equals what juris digest computes
+ * from that file (and the tables it names) without the module. Numbers are
+ * big-endian; a country is its two letters, 0x00 0x00 for none, 0xff 0xff
+ * for a special-purpose segment. The table:
+ *   "juris table v1\n" (15 bytes)
+ *   u32 IPv4 segments, then each: u32 start, u8[2] country
+ *   u32 IPv6 segments, then each: u8[16] start, u8[2] country
+ * the segments being the table's, as GET_STATUS counts them: every row
+ * flattened, the special-purpose prefixes laid over them, address 0 on.
+ * The policy:
+ *   "juris policy v1\n" (16 bytes)
+ *   u8 mode, u8 unknown, u8 action, u8 scope bits, u8 log, u8 1 for a deny
+ *   list (0 allow), u32 event rate, u32 event burst
+ *   u16 countries listed, then each, alphabetically
+ *   u8 NAT64 prefixes, then each: u8[16] address, u8 length (as given)
+ *   u32 prefix rules, then each: u8 32 or 128, u8 length, u8 action,
+ *   the address (4 or 16 bytes), sorted as GET_STATUS lists them
+ *   u32 UID rules, then each, in order: u32 first, u32 last, u8 action,
+ *   u16 countries, then each, alphabetically
+ *   u8[32] the table's digest; 32 zero bytes before any table is loaded
+ * What is not policy stays out: the generation, the counters, the lock
+ * and fail_closed's initial mark.
+ *
  * Counts (JURIS_A_TOTALS, JURIS_A_COUNTS): a nest of JURIS_COUNTS_A_ALLOWED,
  * JURIS_COUNTS_A_DENIED and JURIS_COUNTS_A_AUDITED (one per enum
  * juris_verdict), each a nest of JURIS_COUNT_A_PACKETS and
@@ -320,6 +348,7 @@ enum juris_attr {
 	JURIS_A_DST,
 	JURIS_A_SPORT,
 	JURIS_A_DPORT,
+	JURIS_A_DIGEST,
 	__JURIS_A_LAST
 };
 

@@ -8,7 +8,7 @@ if ! insmod /juris/juris.ko; then
 	exit 1
 fi
 rc=0
-for t in ${JURIS_TESTS:-nl_test juris.sh policy.sh events.sh limits.sh load.sh nl_fuzz.sh}; do
+for t in ${JURIS_TESTS:-nl_test juris.sh policy.sh events.sh digest.sh limits.sh load.sh nl_fuzz.sh}; do
 	t=tests/guest/$t
 	echo "# juris-test: $t"
 	"./$t"
