@@ -27,8 +27,11 @@
 #include "juris.h"
 #include "netlink.h"
 
-/* Set once, at module removal: no event is sent afterwards. */
-static bool stopped;
+/*
+ * No event is sent before the family is registered (a fail_closed
+ * namespace judges from the start) nor after it is unregistered.
+ */
+static bool stopped = true;
 
 /* The kernel log lines of all namespaces together. */
 static DEFINE_RATELIMIT_STATE(log_limit, 5 * HZ, 50);
@@ -86,6 +89,11 @@ u64 juris_events_suppressed(const struct juris_events *e)
 	return n;
 }
 
+void juris_events_start(void)
+{
+	WRITE_ONCE(stopped, false);
+}
+
 void juris_events_stop(void)
 {
 	WRITE_ONCE(stopped, true);
@@ -96,21 +104,40 @@ void juris_events_stop(void)
 /*
  * Generic cell rate algorithm: tat is when the bucket is next full again,
  * less a burst; an event is admitted while it stays within burst events
- * of now.
+ * of now. A tat further ahead than one burst at this rate is a slower
+ * rate's debt (juris_events_rate_changed() clears most of it as the rate
+ * changes; packets judged by the old policy meanwhile may add some): it
+ * becomes an empty bucket, which refills at this rate.
  */
 static bool admit(struct juris_events *e, u32 rate, u32 burst)
 {
 	u64 now = ktime_get_mono_fast_ns();
 	u32 interval = NSEC_PER_SEC / rate;
+	u64 tau = (u64)interval * burst;
 	s64 old = atomic64_read(&e->tat);
 	u64 tat;
 
 	do {
 		tat = max_t(u64, old, now);
-		if (tat + interval - now > (u64)interval * burst)
+		if (tat > now + tau) {
+			if (atomic64_try_cmpxchg(&e->tat, &old, now + tau))
+				return false;
+			continue;
+		}
+		if (tat + interval - now > tau)
 			return false;
 	} while (!atomic64_try_cmpxchg(&e->tat, &old, tat + interval));
 	return true;
+}
+
+void juris_events_rate_changed(struct juris_events *e, u32 rate, u32 burst)
+{
+	u64 most = ktime_get_mono_fast_ns() + (u64)(NSEC_PER_SEC / rate) * burst;
+	s64 old = atomic64_read(&e->tat);
+
+	/* No more than an empty bucket at the new rate, from now on. */
+	while ((u64)old > most && !atomic64_try_cmpxchg(&e->tat, &old, most))
+		;
 }
 
 /* Claims a slot, fills it; false when the ring is full. */
@@ -236,6 +263,7 @@ void juris_event(struct juris_net *jn, const struct juris_policy *p,
 	const struct sock *sk = skb->sk;
 	juris_u128 addr, start, end;
 	struct juris_event ev;
+	bool pushed;
 	int bits;
 
 	if (!admit(e, p->event_rate, p->event_burst))
@@ -263,7 +291,14 @@ void juris_event(struct juris_net *jn, const struct juris_policy *p,
 		ev.kuid = __kuid_val(sk->sk_uid);
 		ev.has_uid = true;
 	}
-	if (!push(e, &ev))
+	/*
+	 * Not preempted between claiming a slot and filling it: the work
+	 * waits for each slot in turn.
+	 */
+	preempt_disable();
+	pushed = push(e, &ev);
+	preempt_enable();
+	if (!pushed)
 		goto suppressed;
 	irq_work_queue(&e->wake);
 	return;

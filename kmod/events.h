@@ -56,6 +56,11 @@ struct juris_events {
 struct juris_events *juris_events_new(struct net *net);
 /* After the hooks are gone and a grace period has passed. */
 void juris_events_free(struct juris_events *e);
+/*
+ * A new rate or burst: a bucket in debt at the old rate is empty at the
+ * new one, refilling from now. jn->lock held, rate not 0.
+ */
+void juris_events_rate_changed(struct juris_events *e, u32 rate, u32 burst);
 /* Events suppressed so far (0 for NULL). */
 u64 juris_events_suppressed(const struct juris_events *e);
 
@@ -67,9 +72,11 @@ void juris_event(struct juris_net *jn, const struct juris_policy *p,
 		 const struct sk_buff *skb, const struct nf_hook_state *state,
 		 u8 verdict, u16 cc, u8 rule, const struct juris_uid_rule *u);
 
+/* Events are sent once the family is registered ... */
+void juris_events_start(void);
 /*
- * Stops every event from being sent, for module removal: afterwards the
- * family may be unregistered with work items still to run.
+ * ... and no more after this, for module removal: afterwards the family
+ * may be unregistered with work items still to run.
  */
 void juris_events_stop(void);
 

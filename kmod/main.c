@@ -55,6 +55,9 @@ int juris_policy_publish(struct net *net, struct juris_net *jn, struct juris_pol
 		}
 	}
 	rcu_assign_pointer(jn->policy, new);
+	if (jn->events && new->event_rate &&
+	    (!old || old->event_rate != new->event_rate || old->event_burst != new->event_burst))
+		juris_events_rate_changed(jn->events, new->event_rate, new->event_burst);
 	if (old) {
 		if (old->table && old->table != new->table)
 			call_rcu(&old->table->rcu, table_free_rcu);
@@ -63,6 +66,16 @@ int juris_policy_publish(struct net *net, struct juris_net *jn, struct juris_pol
 	if (new->mode == JURIS_MODE_OFF)
 		juris_hooks_set(net, jn, false);
 	return 0;
+}
+
+/* What the hooks came with; .exit is not called after a failed .init. */
+static void net_state_free(struct juris_net *jn)
+{
+	int v;
+
+	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
+		free_percpu(jn->counts[v]);
+	juris_events_free(jn->events);
 }
 
 static int __net_init juris_net_init(struct net *net)
@@ -85,6 +98,8 @@ static int __net_init juris_net_init(struct net *net)
 	mutex_lock(&jn->lock);
 	ret = juris_policy_publish(net, jn, policy);
 	mutex_unlock(&jn->lock);
+	if (ret)
+		net_state_free(jn);
 	return ret;
 }
 
@@ -102,7 +117,6 @@ static void __net_exit juris_net_exit(struct net *net)
 {
 	struct juris_net *jn = juris_net(net);
 	struct juris_policy *policy;
-	int v;
 
 	mutex_lock(&jn->lock);
 	juris_txn_drop(jn);
@@ -113,9 +127,7 @@ static void __net_exit juris_net_exit(struct net *net)
 	if (jn->locked)
 		module_put(THIS_MODULE);
 	mutex_unlock(&jn->lock);
-	for (v = 0; v < __JURIS_VERDICT_LAST; ++v)
-		free_percpu(jn->counts[v]);
-	juris_events_free(jn->events);
+	net_state_free(jn);
 }
 
 static struct pernet_operations juris_net_ops = {

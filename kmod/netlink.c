@@ -1428,6 +1428,7 @@ int __init juris_netlink_init(void)
 	ret = netlink_register_notifier(&juris_nl_notifier);
 	if (ret)
 		goto err_notifier;
+	juris_events_start();
 	return 0;
 
 err_notifier:

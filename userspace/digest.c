@@ -128,7 +128,10 @@ static int table_digest(const struct range_set *set, uint8_t out[SHA256_BYTES])
 	return 0;
 }
 
-int digest_file(const char *path, uint8_t out[SHA256_BYTES])
+/* Whether the last file digest_file() read named a table. */
+static bool has_table;
+
+static int digest_file(const char *path, uint8_t out[SHA256_BYTES])
 {
 	uint8_t table[SHA256_BYTES];
 	struct juris_policy *kp = NULL;
@@ -143,6 +146,7 @@ int digest_file(const char *path, uint8_t out[SHA256_BYTES])
 	pfile_init(p);
 	range_set_init(&set);
 	ret = policy_file_read(path, p, &set);
+	has_table = p->ntable;
 	if (!ret && p->ntable)
 		ret = table_digest(&set, table);
 	if (!ret) {
@@ -178,6 +182,9 @@ int digest_main(int argc, const char *argv[])
 	}
 	if (digest_file(argv[1], d) < 0)
 		return 1;
+	if (!has_table)
+		fprintf(stderr, "juris: %s has no table line: this is the digest of a device with no table loaded\n",
+			argv[1]);
 	for (i = 0; i < SHA256_BYTES; i++)
 		printf("%02x", d[i]);
 	printf("\n");

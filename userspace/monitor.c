@@ -253,9 +253,14 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int receive(struct juris_nl *nl, struct monitor *m)
+/*
+ * SIGINT and SIGTERM are blocked but while ppoll() waits, so one that comes
+ * between the check of stopping and the wait still ends the wait.
+ */
+static int receive(struct juris_nl *nl, struct monitor *m, const sigset_t *waiting)
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	bool nomem = false;
 	struct nl_cb *cb;
 	int ret = 0;
 
@@ -266,22 +271,29 @@ static int receive(struct juris_nl *nl, struct monitor *m)
 	/* Events are not answers: they carry sequence number 0. */
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	while (!stopping) {
-		if (poll(&pfd, 1, -1) < 0) {
+		if (ppoll(&pfd, 1, NULL, waiting) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
 			break;
 		}
-		for (;;) {
+		while (!stopping) {
 			ret = nl_recvmsgs(nl->sk, cb);
-			if (ret >= 0)
+			if (ret >= 0) {
+				nomem = false;
 				continue;
+			}
 			if (ret == -NLE_AGAIN || ret == -NLE_INTR) {
 				ret = 0;
 				break;
 			}
-			/* libnl's name for ENOBUFS: events were dropped for us. */
-			if (ret == -NLE_NOMEM) {
+			/*
+			 * libnl's name for ENOBUFS: events were dropped for
+			 * us, the socket says so once. Twice in a row is this
+			 * program out of memory.
+			 */
+			if (ret == -NLE_NOMEM && !nomem) {
+				nomem = true;
 				if (!m->overrun)
 					fprintf(stderr, "juris: the receive buffer overran: events lost\n");
 				m->overrun = true;
@@ -292,6 +304,7 @@ static int receive(struct juris_nl *nl, struct monitor *m)
 			goto out;
 		}
 	}
+	ret = ret < 0 ? ret : 0;
 out:
 	nl_cb_put(cb);
 	return ret;
@@ -333,23 +346,27 @@ int monitor_main(int argc, const char *argv[])
 {
 	struct monitor m = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, waiting;
 	struct juris_nl nl;
 	int ret;
 
 	ret = parse_args(argc, argv, &m);
 	if (ret)
 		return ret > 0;
-	/* No SA_RESTART: poll() returns, and the loop sees stopping. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &waiting);
 
 	if (juris_nl_open(&nl) < 0)
 		return 1;
 	ret = join(&nl, m.rcvbuf);
 	if (!ret) {
 		fprintf(stderr, "juris: monitoring the events of this network namespace\n");
-		ret = receive(&nl, &m);
+		ret = receive(&nl, &m, &waiting);
 	}
 	juris_nl_close(&nl);
 	if (ret < 0)

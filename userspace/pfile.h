@@ -9,7 +9,8 @@
  *   exempt PREFIX...              block PREFIX...
  *   nat64 PREFIX...               (IPv6, of length 32, 40, 48, 56, 64 or 96)
  *   uid A[-B] exempt|block|allow CC...|deny CC...
- *   event-rate PER_SECOND [BURST] (events: 0 for none; BURST 1 to 1024)
+ *   event-rate PER_SECOND [BURST] (events: 0 for none; BURST 1 to 1024,
+ *                                 twice the rate when not given)
  *   log kernel|off                (a kernel log line per event, or none)
  *   lock                          (no change ever again: juris lock)
  *

@@ -182,15 +182,17 @@
  *
  * Events: JURIS_CMD_EVENT messages, sent to the multicast group
  * JURIS_MCGRP_EVENTS ("events") of the namespace, one per denied or audited
- * packet. Only a socket whose opener holds CAP_NET_ADMIN in the namespace's
- * user namespace may join: events tell who talks to whom. A token bucket per
+ * packet. Only a process holding CAP_NET_ADMIN in the namespace's user
+ * namespace when it joins may join: events tell who talks to whom. A
+ * token bucket per
  * namespace, JURIS_A_EVENT_RATE a second up to JURIS_A_EVENT_BURST at once
  * (by default JURIS_DEFAULT_EVENT_RATE and _BURST; rate 0: no events),
  * bounds them; a packet past it, or past a full queue of events not yet
  * sent, adds one to JURIS_A_SUPPRESSED instead, whether or not anyone
  * listens. Events are sent from a work item, not from the packet path, in
- * the order their packets were judged, numbered by JURIS_A_SEQ without gaps:
- * a gap a listener sees is events its socket lost (ENOBUFS).
+ * the order they were queued (their times may step back a little across
+ * CPUs), numbered by JURIS_A_SEQ without gaps: a gap a listener sees is
+ * events it lost (ENOBUFS on its socket, or the kernel out of memory).
  *   JURIS_A_SEQ          u64  0, 1, 2, ... per namespace
  *   JURIS_A_TIME         u64  when the packet was judged: ns since the epoch
  *   JURIS_A_VERDICT      u8   JURIS_VERDICT_DENY or _AUDIT
@@ -245,7 +247,8 @@
  *   u16 countries listed, then each, alphabetically
  *   u8 NAT64 prefixes, then each: u8[16] address, u8 length (as given)
  *   u32 prefix rules, then each: u8 32 or 128, u8 length, u8 action,
- *   the address (4 or 16 bytes), sorted as GET_STATUS lists them
+ *   the address (4 or 16 bytes); sorted by the first byte (IPv4 first),
+ *   the address, the length, then the action; a rule given twice, once
  *   u32 UID rules, then each, in order: u32 first, u32 last, u8 action,
  *   u16 countries, then each, alphabetically
  *   u8[32] the table's digest; 32 zero bytes before any table is loaded

@@ -62,7 +62,8 @@ done
 	done | awk -v kernels="$kernels" '
 	BEGIN {
 		n = split("table_bytes kmem_bytes load_csv_s load_jtab_s nft_kmem_bytes nft_load_s " \
-			  "pps_none pps_off pps_audit pps_nft pps_off_ratio pps_audit_ratio pps_nft_ratio", rows, " ")
+			  "pps_none pps_off pps_audit pps_events pps_nft pps_off_ratio pps_audit_ratio " \
+			  "pps_events_ratio pps_nft_ratio", rows, " ")
 		label["table_bytes"] = "juris table, its own count"
 		label["kmem_bytes"] = "juris table, slab+vmalloc"
 		label["load_csv_s"] = "juris table load, 2 CSVs"
@@ -72,9 +73,11 @@ done
 		label["pps_none"] = "UDP pps, no module"
 		label["pps_off"] = "UDP pps, juris mode off"
 		label["pps_audit"] = "UDP pps, juris audit"
+		label["pps_events"] = "UDP pps, audit, every one an event"
 		label["pps_nft"] = "UDP pps, nftables maps"
 		label["pps_off_ratio"] = "  mode off / no module"
 		label["pps_audit_ratio"] = "  audit / no module"
+		label["pps_events_ratio"] = "  audit, events / no module"
 		label["pps_nft_ratio"] = "  nftables / no module"
 		nk = split(kernels, ks, " ")
 	}

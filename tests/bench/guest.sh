@@ -120,26 +120,32 @@ echo "# nft -f world.nft and $(ls "$W"/nft/elements-*.nft | wc -l) files of inte
 figure nft_load_s "$1" s
 figure nft_kmem_bytes $(((after - before) * 1024)) bytes
 
-# --- UDP datagrams per second through LOCAL_OUT, four configurations
+# --- UDP datagrams per second through LOCAL_OUT, five configurations
 # interleaved, each repetition starting with the next one so that none
 # always goes first: no module; juris loaded, mode off (no hooks at all in
 # the namespace); juris in audit mode with the world table, loaded from the
-# compiled file (that load is timed on the way); and, for comparison, the
-# nftables maps, whose namespace keeps its ruleset throughout.
-CONFIGS="none off audit nft"
+# compiled file (that load is timed on the way), events at the default rate
+# (100 a second: nearly every datagram is a suppressed event); the same with
+# events at the highest rate (100,000 a second: every datagram an event,
+# sent by the work item to no listener); and, for comparison, the nftables
+# maps, whose namespace keeps its ruleset throughout.
+CONFIGS="none off audit events nft"
+NCONFIGS=$(echo $CONFIGS | wc -w)
 run_config() {	# run_config REP CONFIG
 	ns=$jur
 	case $2 in
 	off)
 		insmod /juris/juris.ko || fail "insmod"
 		;;
-	audit)
+	audit|events)
 		insmod /juris/juris.ko || fail "insmod"
 		t=$(in_ns "$jur" "$JBENCH" time "$JURIS" table load "$W/world.jtab" 2>/tmp/load.out) ||
 			{ cat /tmp/load.out; fail "juris table load world.jtab"; }
 		echo "load_jtab_s ${t% *}" >>/tmp/samples
-		in_ns "$jur" "$JURIS" policy set --allow IN,SG --unknown deny --mode audit ||
-			fail "juris policy set"
+		rate=100
+		[ "$2" = events ] && rate=100000,1024
+		in_ns "$jur" "$JURIS" policy set --allow IN,SG --unknown deny --mode audit \
+			--event-rate "$rate" || fail "juris policy set"
 		;;
 	nft)
 		ns=$nft
@@ -151,10 +157,12 @@ run_config() {	# run_config REP CONFIG
 	echo "# rep $1 $2: $3 datagrams in $4 s: $5 pps"
 	echo "$1 $2 $5" >>/tmp/pps
 	case $2 in
-	audit)
+	audit|events)
 		# Every datagram passed the hook: the counts add up to what was sent.
 		judged=$(juris_judged "$jur")
 		[ "$judged" = "$3" ] || fail "juris judged $judged datagrams of $3"
+		[ "$2" = events ] &&
+			echo "# rep $1 events: $(in_ns "$jur" "$JURIS" status | grep '^events:')"
 		rmmod juris || fail "rmmod"
 		;;
 	off)
@@ -164,8 +172,8 @@ run_config() {	# run_config REP CONFIG
 }
 
 for rep in $(seq "$REPS"); do
-	skip=$(((rep - 1) % 4))
-	for c in $(echo "$CONFIGS $CONFIGS" | cut -d' ' -f$((skip + 1))-$((skip + 4))); do
+	skip=$(((rep - 1) % NCONFIGS))
+	for c in $(echo "$CONFIGS $CONFIGS" | cut -d' ' -f$((skip + 1))-$((skip + NCONFIGS))); do
 		run_config "$rep" "$c"
 	done
 done
@@ -175,13 +183,12 @@ in_ns "$nft" "$NFT" delete table inet juris_bench || fail "nft delete table"
 # seconds apart share the host's load, so a ratio of neighbours is steadier
 # than a ratio of medians.
 awk '{ print "pps_" $2, $3 }' /tmp/pps >>/tmp/samples
-awk '{ pps[$1, $2] = $3; reps[$1] = 1 }
+awk -v configs="$CONFIGS" '{ pps[$1, $2] = $3; reps[$1] = 1 }
 	END {
+		n = split(configs, name, " ")
 		for (r in reps)
-			for (c = 1; c <= 3; c++) {
-				name = c == 1 ? "off" : c == 2 ? "audit" : "nft"
-				printf "pps_%s_ratio %.4f\n", name, pps[r, name] / pps[r, "none"]
-			}
+			for (c = 2; c <= n; c++)
+				printf "pps_%s_ratio %.4f\n", name[c], pps[r, name[c]] / pps[r, "none"]
 	}' /tmp/pps >>/tmp/samples
 
 # Each sampled figure as its median, with the smallest and largest sample.
